@@ -1,0 +1,246 @@
+"""Layers with parameters or randomness: ``Dense`` and ``Dropout``.
+
+Every layer follows the book's conventions: ``forward(inputs)`` remembers ``self.inputs``
+and sets and returns ``self.output``; ``backward(dvalues)`` sets and returns
+``self.dinputs`` (and a dense layer also ``self.dweights`` and ``self.dbiases``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from model._random import RandomLike, as_generator
+
+WEIGHT_INITS = ("nnfs", "he", "glorot")
+
+
+def _check_nonnegative(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
+def _check_count(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+class Layer:
+    """Base of every layer: buffers reused between calls, no parameters by default."""
+
+    #: Parameter attribute names paired with their gradient attribute names.
+    param_names: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self) -> None:
+        self._buffers: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+        self.inputs: np.ndarray | None = None
+        self.output: np.ndarray | None = None
+        self.dinputs: np.ndarray | None = None
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """A scratch array reused while the batch shape stays the same (no per-epoch malloc)."""
+        key = (name, shape)
+        buf = self._buffers.get(key)
+        if buf is None or buf.dtype != dtype:
+            if len(self._buffers) > 16:  # batch sizes change rarely; keep the cache small
+                self._buffers.clear()
+            buf = self._buffers[key] = np.empty(shape, dtype=dtype)
+        return buf
+
+    def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(parameter, gradient)`` pairs, in a fixed order (empty for most layers)."""
+        return [(getattr(self, p), getattr(self, g)) for p, g in self.param_names]
+
+    def config(self) -> dict[str, Any]:
+        """A JSON-ready description from which ``layer_from_config`` rebuilds the layer."""
+        return {"type": type(self).__name__}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``output = inputs @ weights + biases``.
+
+    weights : ndarray, shape (n_inputs, n_neurons); biases : ndarray, shape (1, n_neurons).
+    Weights start as ``0.01 * standard_normal`` as in the book (``init="nnfs"``); ``"he"``
+    and ``"glorot"`` keep deep networks trainable. Biases start at zero.
+    """
+
+    param_names = (("weights", "dweights"), ("biases", "dbiases"))
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_neurons: int,
+        *,
+        weight_regularizer_l1: float = 0.0,
+        weight_regularizer_l2: float = 0.0,
+        bias_regularizer_l1: float = 0.0,
+        bias_regularizer_l2: float = 0.0,
+        rng: RandomLike = None,
+        init: str = "nnfs",
+        dtype: np.dtype | type = np.float64,
+    ) -> None:
+        super().__init__()
+        self.n_inputs = _check_count("n_inputs", n_inputs)
+        self.n_neurons = _check_count("n_neurons", n_neurons)
+        self.weight_regularizer_l1 = _check_nonnegative(
+            "weight_regularizer_l1", weight_regularizer_l1
+        )
+        self.weight_regularizer_l2 = _check_nonnegative(
+            "weight_regularizer_l2", weight_regularizer_l2
+        )
+        self.bias_regularizer_l1 = _check_nonnegative("bias_regularizer_l1", bias_regularizer_l1)
+        self.bias_regularizer_l2 = _check_nonnegative("bias_regularizer_l2", bias_regularizer_l2)
+        if init not in WEIGHT_INITS:
+            raise ValueError(f"init must be one of {', '.join(WEIGHT_INITS)}, got {init!r}")
+        self.init = init
+        dtype = np.dtype(dtype)
+        gen = as_generator(rng)
+        shape = (self.n_inputs, self.n_neurons)
+        if init == "nnfs":
+            weights = 0.01 * gen.standard_normal(shape)
+        elif init == "he":
+            weights = gen.standard_normal(shape) * np.sqrt(2.0 / self.n_inputs)
+        else:
+            limit = np.sqrt(6.0 / (self.n_inputs + self.n_neurons))
+            weights = gen.uniform(-limit, limit, shape)
+        self.weights = weights.astype(dtype)
+        self.biases = np.zeros((1, self.n_neurons), dtype=dtype)
+        self.dweights = np.zeros_like(self.weights)
+        self.dbiases = np.zeros_like(self.biases)
+        #: A network turns this off for its first layer: nobody reads dL/dX there.
+        self.compute_dinputs = True
+
+    @property
+    def has_regularization(self) -> bool:
+        return (
+            self.weight_regularizer_l1 > 0
+            or self.weight_regularizer_l2 > 0
+            or self.bias_regularizer_l1 > 0
+            or self.bias_regularizer_l2 > 0
+        )
+
+    def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
+        """inputs : shape (n_samples, n_inputs) -> output : shape (n_samples, n_neurons)."""
+        self.inputs = inputs
+        out = self._buffer("output", (inputs.shape[0], self.n_neurons), self.weights.dtype)
+        np.matmul(inputs, self.weights, out=out)
+        out += self.biases
+        self.output = out
+        return out
+
+    def backward(self, dvalues: np.ndarray) -> np.ndarray | None:
+        """dvalues : shape (n_samples, n_neurons), the loss gradient w.r.t. ``output``.
+
+        Sets ``dweights`` (n_inputs, n_neurons), ``dbiases`` (1, n_neurons) and ``dinputs``
+        (n_samples, n_inputs), regularization gradients included. The gradient arrays are
+        written in place: a network keeps them as views into one flat gradient vector.
+        """
+        np.matmul(self.inputs.T, dvalues, out=self.dweights)
+        np.sum(dvalues, axis=0, keepdims=True, out=self.dbiases)
+        if self.weight_regularizer_l1 > 0:
+            self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
+        if self.weight_regularizer_l2 > 0:
+            self.dweights += (2 * self.weight_regularizer_l2) * self.weights
+        if self.bias_regularizer_l1 > 0:
+            self.dbiases += self.bias_regularizer_l1 * np.sign(self.biases)
+        if self.bias_regularizer_l2 > 0:
+            self.dbiases += (2 * self.bias_regularizer_l2) * self.biases
+        if self.compute_dinputs:
+            dinputs = self._buffer("dinputs", (dvalues.shape[0], self.n_inputs), dvalues.dtype)
+            self.dinputs = np.matmul(dvalues, self.weights.T, out=dinputs)
+        else:
+            self.dinputs = None
+        return self.dinputs
+
+    def regularization_loss(self) -> float:
+        """The L1/L2 penalty this layer adds to the data loss (0.0 when none is set)."""
+        loss = 0.0
+        if self.weight_regularizer_l1 > 0:
+            loss += self.weight_regularizer_l1 * float(np.abs(self.weights).sum())
+        if self.weight_regularizer_l2 > 0:
+            loss += self.weight_regularizer_l2 * float(
+                np.dot(self.weights.ravel(), self.weights.ravel())
+            )
+        if self.bias_regularizer_l1 > 0:
+            loss += self.bias_regularizer_l1 * float(np.abs(self.biases).sum())
+        if self.bias_regularizer_l2 > 0:
+            loss += self.bias_regularizer_l2 * float(
+                np.dot(self.biases.ravel(), self.biases.ravel())
+            )
+        return loss
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "Dense",
+            "n_inputs": self.n_inputs,
+            "n_neurons": self.n_neurons,
+            "weight_regularizer_l1": self.weight_regularizer_l1,
+            "weight_regularizer_l2": self.weight_regularizer_l2,
+            "bias_regularizer_l1": self.bias_regularizer_l1,
+            "bias_regularizer_l2": self.bias_regularizer_l2,
+            "init": self.init,
+        }
+
+    def __repr__(self) -> str:
+        reg = ""
+        if self.has_regularization:
+            parts = [
+                f"{k}={getattr(self, k):g}"
+                for k in (
+                    "weight_regularizer_l1",
+                    "weight_regularizer_l2",
+                    "bias_regularizer_l1",
+                    "bias_regularizer_l2",
+                )
+                if getattr(self, k) > 0
+            ]
+            reg = ", " + ", ".join(parts)
+        return f"Dense({self.n_inputs}, {self.n_neurons}{reg})"
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each unit with probability ``rate`` and scale the
+    survivors by ``1 / (1 - rate)``; in inference, pass the inputs through unchanged."""
+
+    def __init__(self, rate: float, rng: RandomLike = None) -> None:
+        super().__init__()
+        rate = float(rate)
+        if not (0.0 <= rate < 1.0):
+            raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+        self.rate = rate
+        self.rng = as_generator(rng)
+        self.binary_mask: np.ndarray | None = None
+        #: While True, ``forward`` reuses the last mask (a gradient check needs a fixed net).
+        self.freeze_mask = False
+
+    def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
+        """inputs : shape (n_samples, n_units) -> output of the same shape."""
+        self.inputs = inputs
+        if not training or self.rate == 0.0:
+            self.binary_mask = None
+            self.output = inputs
+            return inputs
+        if not (self.freeze_mask and self.binary_mask is not None):
+            keep = 1.0 - self.rate
+            mask = self.rng.random(inputs.shape) < keep
+            self.binary_mask = mask.astype(inputs.dtype) / inputs.dtype.type(keep)
+        self.output = inputs * self.binary_mask
+        return self.output
+
+    def backward(self, dvalues: np.ndarray) -> np.ndarray:
+        """dvalues : shape (n_samples, n_units) -> dinputs of the same shape."""
+        self.dinputs = dvalues if self.binary_mask is None else dvalues * self.binary_mask
+        return self.dinputs
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate:g})"

@@ -1,0 +1,191 @@
+"""Loss functions with the book's interface.
+
+``forward(y_pred, y_true)`` returns the per-sample losses, ``calculate(output, y_true)``
+their mean, and ``backward(dvalues, y_true)`` sets ``dinputs``, the gradient of the mean
+loss w.r.t. ``dvalues`` (the network's output). Class labels may be sparse (shape (n,)) or
+one-hot (shape (n, n_classes)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.activations import Softmax
+
+#: Predictions are clipped to [EPS, 1 - EPS] before a log, as in the book.
+EPS = 1e-7
+
+
+def _check_batch(y_pred: np.ndarray, y_true: np.ndarray) -> None:
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} samples but the predictions have {len(y_pred)}")
+
+
+def sparse_labels(y_true: np.ndarray) -> np.ndarray:
+    """Class indices, shape (n,), from sparse or one-hot labels."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim == 2:
+        return np.argmax(y_true, axis=1)
+    if y_true.ndim != 1:
+        raise ValueError(f"class labels must have shape (n,) or (n, n_classes), got {y_true.shape}")
+    return y_true
+
+
+class Loss:
+    """Common loss: the mean of per-sample losses."""
+
+    def __init__(self) -> None:
+        self.dinputs: np.ndarray | None = None
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def calculate(self, output: np.ndarray, y_true: np.ndarray) -> float:
+        """Mean loss over the batch: output : shape (n_samples, n_outputs)."""
+        return float(np.mean(self.forward(output, y_true)))
+
+    def config(self) -> dict[str, str]:
+        return {"type": type(self).__name__}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class CategoricalCrossentropy(Loss):
+    """``-log(p[correct class])`` per sample; p clipped to [1e-7, 1 - 1e-7]."""
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        """y_pred : shape (n_samples, n_classes), probabilities -> losses : shape (n_samples,)."""
+        _check_batch(y_pred, y_true)
+        y_true = np.asarray(y_true)
+        if y_true.ndim == 1:
+            n, c = y_pred.shape
+            # One flat np.take is much cheaper than y_pred[range(n), y_true].
+            correct = np.take(y_pred.reshape(-1), np.arange(n) * c + y_true)
+        elif y_true.ndim == 2:
+            correct = np.sum(y_pred * y_true, axis=1)
+        else:
+            raise ValueError(
+                f"class labels must have shape (n,) or (n, n_classes), got {y_true.shape}"
+            )
+        return -np.log(np.clip(correct, EPS, 1 - EPS))
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        """dvalues : shape (n_samples, n_classes), the predicted probabilities."""
+        samples, labels = dvalues.shape
+        y_true = np.asarray(y_true)
+        if y_true.ndim == 1:
+            y_true = np.eye(labels, dtype=dvalues.dtype)[y_true]
+        self.dinputs = -y_true / dvalues / samples
+        return self.dinputs
+
+
+class SoftmaxCategoricalCrossentropy(Loss):
+    """Softmax and categorical cross-entropy fused: its gradient is ``(probs - onehot) / n``.
+
+    As in the book, ``forward(inputs, y_true)`` takes the *logits*, keeps the probabilities
+    in ``output`` and returns the mean loss; ``backward(dvalues, y_true)`` takes the
+    probabilities. A network whose last layer is ``Softmax`` and whose loss is
+    ``CategoricalCrossentropy`` uses this shortcut on its own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.activation = Softmax()
+        self.loss = CategoricalCrossentropy()
+        self.output: np.ndarray | None = None
+
+    def forward(self, inputs: np.ndarray, y_true: np.ndarray) -> float:  # type: ignore[override]
+        self.output = self.activation.forward(inputs)
+        return self.loss.calculate(self.output, y_true)
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        samples, n_classes = dvalues.shape
+        labels = sparse_labels(y_true)
+        dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
+        np.copyto(dinputs, dvalues)
+        flat = dinputs.reshape(-1)
+        flat[np.arange(samples) * n_classes + labels] -= 1
+        dinputs *= 1.0 / samples
+        self.dinputs = dinputs
+        return dinputs
+
+    def calculate(self, output: np.ndarray, y_true: np.ndarray) -> float:
+        """Mean cross-entropy of probabilities ``output`` (already through softmax)."""
+        return self.loss.calculate(output, y_true)
+
+
+class BinaryCrossentropy(Loss):
+    """``-(y log p + (1 - y) log(1 - p))`` averaged over outputs; for sigmoid outputs."""
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        """y_pred, y_true : shape (n_samples, n_outputs) -> losses : shape (n_samples,)."""
+        _check_batch(y_pred, y_true)
+        y_true = _as_column(y_true, y_pred)
+        p = np.clip(y_pred, EPS, 1 - EPS)
+        losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        return np.mean(losses, axis=-1)
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        samples, outputs = dvalues.shape
+        y_true = _as_column(y_true, dvalues)
+        p = np.clip(dvalues, EPS, 1 - EPS)
+        self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / outputs / samples
+        return self.dinputs
+
+
+class MeanSquaredError(Loss):
+    """``mean((y - y_pred) ** 2)`` over outputs; for regression with a linear output."""
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        _check_batch(y_pred, y_true)
+        y_true = _as_column(y_true, y_pred)
+        return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        samples, outputs = dvalues.shape
+        y_true = _as_column(y_true, dvalues)
+        self.dinputs = -2 * (y_true - dvalues) / outputs / samples
+        return self.dinputs
+
+
+class MeanAbsoluteError(Loss):
+    """``mean(|y - y_pred|)`` over outputs."""
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        _check_batch(y_pred, y_true)
+        y_true = _as_column(y_true, y_pred)
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        samples, outputs = dvalues.shape
+        y_true = _as_column(y_true, dvalues)
+        self.dinputs = np.sign(y_true - dvalues) / outputs / samples
+        return self.dinputs
+
+
+def _as_column(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Targets shaped like the predictions: a (n,) vector becomes (n, 1) for one output."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim == 1 and y_pred.ndim == 2 and y_pred.shape[1] == 1:
+        y_true = y_true.reshape(-1, 1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"targets have shape {y_true.shape} but the predictions have shape {y_pred.shape}"
+        )
+    return y_true
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.__name__: cls
+    for cls in (
+        CategoricalCrossentropy,
+        SoftmaxCategoricalCrossentropy,
+        BinaryCrossentropy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+    )
+}

@@ -1,0 +1,250 @@
+"""Optimizers with the book's update rules and defaults.
+
+The learning rate follows ``current_learning_rate = learning_rate / (1 + decay * iterations)``.
+State (momentums, caches) lives in the optimizer, keyed by the parameter array, never on
+the layers; parameters are updated in place so their identity never changes. Use them the
+book's way::
+
+    optimizer.pre_update_params()
+    for layer in dense_layers:
+        optimizer.update_params(layer)
+    optimizer.post_update_params()
+
+or in one call, ``optimizer.step(params, grads)``, which a ``Network`` does with its one
+flat parameter vector.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _positive(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return value
+
+
+def _nonnegative(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
+def _unit_interval(name: str, value: float) -> float:
+    value = float(value)
+    if not (0.0 <= value < 1.0):
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+class _Hyper:
+    """A validated hyperparameter: assigning a bad value raises ``ValueError`` naming it."""
+
+    def __init__(self, check) -> None:
+        self.check = check
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> float:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        return obj.__dict__[self.name]
+
+    def __set__(self, obj: Any, value: float) -> None:
+        obj.__dict__[self.name] = self.check(self.name, value)
+
+
+class Optimizer:
+    """Common optimizer: learning-rate decay, iteration count and per-parameter state."""
+
+    learning_rate = _Hyper(_positive)
+    decay = _Hyper(_nonnegative)
+    #: Hyperparameter names, in constructor order (for saving and for the GUI).
+    hyperparameters: tuple[str, ...] = ("learning_rate", "decay")
+    #: Names of the per-parameter state arrays.
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float, decay: float) -> None:
+        self.learning_rate = learning_rate
+        self.decay = decay
+        self.current_learning_rate = self.learning_rate
+        self.iterations = 0
+        self._state: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+
+    def state_for(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        """This optimizer's state arrays for ``param`` (zeros on first use)."""
+        entry = self._state.get(id(param))
+        if entry is None or entry[0] is not param:
+            state = {name: np.zeros_like(param) for name in self.state_names}
+            entry = self._state[id(param)] = (param, state)
+        return entry[1]
+
+    def pre_update_params(self) -> None:
+        """Apply the decay schedule: call once before the updates of a step."""
+        self.current_learning_rate = self.learning_rate / (1.0 + self.decay * self.iterations)
+
+    def update_params(self, layer: Any) -> None:
+        """Update every ``(parameter, gradient)`` pair of ``layer`` in place."""
+        for param, grad in layer.parameters():
+            self.update(param, grad)
+
+    def post_update_params(self) -> None:
+        """Count the step: call once after the updates."""
+        self.iterations += 1
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """One full optimizer step over matching lists of parameters and gradients."""
+        self.pre_update_params()
+        for param, grad in zip(params, grads):
+            self.update(param, grad)
+        self.post_update_params()
+
+    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """Type and hyperparameters, ready for JSON."""
+        return {"type": type(self).__name__, **{h: getattr(self, h) for h in self.hyperparameters}}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{h}={getattr(self, h):g}" for h in self.hyperparameters)
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with momentum when ``momentum > 0``."""
+
+    momentum = _Hyper(_unit_interval)
+    hyperparameters = ("learning_rate", "decay", "momentum")
+    state_names = ("momentums",)
+
+    def __init__(self, learning_rate: float = 1.0, decay: float = 0.0, momentum: float = 0.0):
+        super().__init__(learning_rate, decay)
+        self.momentum = momentum
+
+    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        lr = self.current_learning_rate
+        if self.momentum:
+            # updates = momentum * previous updates - lr * gradient
+            m = self.state_for(param)["momentums"]
+            m *= self.momentum
+            m -= lr * grad
+            param += m
+        else:
+            param -= lr * grad
+
+
+class Adagrad(Optimizer):
+    """Adaptive gradient: each parameter's step shrinks with its summed squared gradients."""
+
+    epsilon = _Hyper(_positive)
+    hyperparameters = ("learning_rate", "decay", "epsilon")
+    state_names = ("cache",)
+
+    def __init__(self, learning_rate: float = 1.0, decay: float = 0.0, epsilon: float = 1e-7):
+        super().__init__(learning_rate, decay)
+        self.epsilon = epsilon
+
+    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        cache = self.state_for(param)["cache"]
+        cache += grad * grad
+        param -= self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+
+
+class RMSprop(Optimizer):
+    """Root mean square propagation: a moving average of squared gradients scales each step."""
+
+    epsilon = _Hyper(_positive)
+    rho = _Hyper(_unit_interval)
+    hyperparameters = ("learning_rate", "decay", "epsilon", "rho")
+    state_names = ("cache",)
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        decay: float = 0.0,
+        epsilon: float = 1e-7,
+        rho: float = 0.9,
+    ) -> None:
+        super().__init__(learning_rate, decay)
+        self.epsilon = epsilon
+        self.rho = rho
+
+    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        cache = self.state_for(param)["cache"]
+        cache *= self.rho
+        cache += (1 - self.rho) * (grad * grad)
+        param -= self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+
+
+class Adam(Optimizer):
+    """Adaptive momentum: bias-corrected moving averages of the gradient and its square."""
+
+    epsilon = _Hyper(_positive)
+    beta_1 = _Hyper(_unit_interval)
+    beta_2 = _Hyper(_unit_interval)
+    hyperparameters = ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")
+    state_names = ("momentums", "cache")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        decay: float = 0.0,
+        epsilon: float = 1e-7,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+    ) -> None:
+        super().__init__(learning_rate, decay)
+        self.epsilon = epsilon
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self._scratch: dict[int, np.ndarray] = {}
+
+    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        state = self.state_for(param)
+        m, v = state["momentums"], state["cache"]
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
+        # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, both in place.
+        m *= b1
+        m += (1 - b1) * grad
+        tmp = self._scratch.get(id(param))
+        if tmp is None or tmp.shape != param.shape or tmp.dtype != param.dtype:
+            tmp = self._scratch[id(param)] = np.empty_like(param)
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - b2
+        v *= b2
+        v += tmp
+        # param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+        np.multiply(v, 1.0 / (1 - b2**t), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.current_learning_rate / (1 - b1**t)
+        param -= tmp
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam)
+}
+
+
+def optimizer_from_config(config: dict[str, Any]) -> Optimizer:
+    """Build an optimizer from ``{"type": "Adam", "learning_rate": ..., ...}``."""
+    config = dict(config)
+    kind = config.pop("type", None)
+    if kind not in OPTIMIZERS:
+        raise ValueError(f"optimizer type must be one of {', '.join(OPTIMIZERS)}, got {kind!r}")
+    cls = OPTIMIZERS[kind]
+    unknown = set(config) - set(cls.hyperparameters)
+    if unknown:
+        raise ValueError(
+            f"{kind} has no hyperparameter {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(cls.hyperparameters)}"
+        )
+    return cls(**config)

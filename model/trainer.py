@@ -1,0 +1,263 @@
+"""Training one epoch at a time, with the numbers a learner watches.
+
+The trainer never prints and never sleeps: it returns an ``EpochStats`` per epoch, and a
+caller (the headless command, the window's worker, a test) decides what to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model._random import RandomLike, as_generator
+from model.activations import ReLU
+from model.layers import Dense
+from model.network import Network
+from model.optimizers import Optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss or a parameter stopped being finite; the weights were rolled back."""
+
+    def __init__(self, epoch: int, what: str, learning_rate: float) -> None:
+        self.epoch = epoch
+        self.what = what
+        self.learning_rate = learning_rate
+        super().__init__(
+            f"Training diverged at epoch {epoch}: {what} stopped being a finite number. "
+            f"The most likely cause is a learning rate that is too high "
+            f"({learning_rate:g}) for this network and data: lower it (or add decay) and "
+            f"train again. The weights were rolled back to the end of epoch {epoch - 1}."
+        )
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """What the gradient inspector shows for one ``Dense`` layer after an epoch."""
+
+    name: str
+    weights_norm: float
+    dweights_norm: float
+    dbiases_norm: float
+    #: ``||weights after - weights before|| / ||weights before||`` over the epoch.
+    update_ratio: float
+    #: Share of units of the following ReLU that output 0 for every sample (None: no ReLU).
+    dead_fraction: float | None
+    #: Histogram of ``dweights``: counts, shape (bins,), and edges, shape (bins + 1,).
+    histogram_counts: np.ndarray
+    histogram_edges: np.ndarray
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """Everything measured in one epoch; arrays are copies, safe to hand to another thread."""
+
+    epoch: int
+    data_loss: float
+    regularization_loss: float
+    accuracy: float
+    learning_rate: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    layers: tuple[LayerStats, ...] | None = None
+
+    @property
+    def loss(self) -> float:
+        return self.data_loss + self.regularization_loss
+
+
+def check_data(network: Network, X: np.ndarray, y: np.ndarray, name: str = "training") -> None:
+    """Raise ``ValueError`` naming the problem if ``X, y`` do not fit ``network``."""
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != network.n_inputs:
+        raise ValueError(
+            f"{name} inputs must have shape (n_samples, {network.n_inputs}), got {X.shape}"
+        )
+    if len(y) != len(X):
+        raise ValueError(f"{name} data has {len(X)} inputs but {len(y)} targets")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} inputs contain NaN or infinity")
+    if network.task == "classification":
+        k = network.n_outputs
+        if y.ndim == 2 and y.shape[1] == k:
+            return
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(
+                f"{name} labels must be integers of shape (n,) or one-hot of shape (n, {k}), "
+                f"got {y.dtype} of shape {y.shape}"
+            )
+        if len(y) and (y.min() < 0 or y.max() >= k):
+            raise ValueError(
+                f"{name} labels must lie in 0..{k - 1} for {k} classes, "
+                f"got values from {y.min()} to {y.max()}"
+            )
+    elif network.task == "binary":
+        if y.size and not np.all((y == 0) | (y == 1)):
+            raise ValueError(f"{name} targets must be 0 or 1 for binary classification")
+    elif not np.all(np.isfinite(y.astype(float))):
+        raise ValueError(f"{name} targets contain NaN or infinity")
+
+
+class Trainer:
+    """Runs epochs of full-batch or shuffled mini-batch training on a network.
+
+    Hyperparameters (the optimizer's, ``batch_size``) may change between epochs; the
+    network keeps its weights. A non-finite loss or parameter raises ``TrainingDiverged``
+    after restoring the weights and optimizer state of the last finite epoch.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        optimizer: Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+        X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        *,
+        batch_size: int | None = None,
+        rng: RandomLike = None,
+        histogram_bins: int = 30,
+    ) -> None:
+        check_data(network, X, y)
+        self.network = network
+        self.optimizer = optimizer
+        self.X = np.ascontiguousarray(X, dtype=network.dtype)
+        self.y = self._targets(y)
+        self.X_val = self.y_val = None
+        if X_val is not None and y_val is not None and len(X_val):
+            check_data(network, X_val, y_val, "validation")
+            self.X_val = np.ascontiguousarray(X_val, dtype=network.dtype)
+            self.y_val = self._targets(y_val)
+        self.batch_size = batch_size
+        self.rng = as_generator(rng)
+        self.histogram_bins = histogram_bins
+        self.epoch = 0
+        self._backup = network.params.copy()
+        self._relu_after = {
+            i: next_layer
+            for i, dense in enumerate(network.dense_layers)
+            for j, layer in enumerate(network.layers)
+            if layer is dense
+            and j + 1 < len(network.layers)
+            and isinstance(next_layer := network.layers[j + 1], ReLU)
+        }
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y)
+        if self.network.task == "classification":
+            return np.ascontiguousarray(y.argmax(axis=1) if y.ndim == 2 else y, dtype=np.intp)
+        return np.ascontiguousarray(y.reshape(len(y), -1), dtype=self.network.dtype)
+
+    @property
+    def batch_size(self) -> int | None:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int | None) -> None:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+        ):
+            raise ValueError(
+                f"batch_size must be an integer >= 1 or None (full batch), got {value!r}"
+            )
+        self._batch_size = None if value is None else int(value)
+
+    def run_epoch(self, *, inspect: bool = False, validate: bool = True) -> EpochStats:
+        """Train one epoch and return its stats (``layers`` filled in when ``inspect``)."""
+        net, opt = self.network, self.optimizer
+        np.copyto(self._backup, net.params)
+        opt_state = {k: v.copy() for k, v in opt.state_for(net.params).items()}
+        opt_iterations = opt.iterations
+        alive = {i: None for i in self._relu_after} if inspect else {}
+        n = len(self.X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.batch_size is None or self.batch_size >= n:
+                step = net.train_step(self.X, self.y, opt)
+                data_loss, accuracy = step.data_loss, step.accuracy
+                self._note_alive(alive)
+            else:
+                order = self.rng.permutation(n)
+                data_loss = accuracy = 0.0
+                for start in range(0, n, self.batch_size):
+                    idx = order[start : start + self.batch_size]
+                    step = net.train_step(
+                        np.take(self.X, idx, axis=0), np.take(self.y, idx, axis=0), opt
+                    )
+                    data_loss += step.data_loss * len(idx)
+                    accuracy += step.accuracy * len(idx)
+                    self._note_alive(alive)
+                    if not np.isfinite(step.data_loss):
+                        break
+                data_loss /= n
+                accuracy /= n
+            reg_loss = net.regularization_loss()
+            finite = np.isfinite(data_loss) and np.isfinite(reg_loss)
+            if not finite or not np.all(np.isfinite(net.params)):
+                net.set_params(self._backup)
+                for key, value in opt.state_for(net.params).items():
+                    np.copyto(value, opt_state[key])
+                opt.iterations = opt_iterations
+                what = "the loss" if not finite else "a weight or bias"
+                raise TrainingDiverged(self.epoch + 1, what, opt.current_learning_rate)
+            self.epoch += 1
+            val_loss = val_accuracy = None
+            layers = self._layer_stats(alive) if inspect else None
+            if validate and self.X_val is not None:
+                result = net.evaluate(self.X_val, self.y_val)
+                val_loss, val_accuracy = result.data_loss, result.accuracy
+        return EpochStats(
+            epoch=self.epoch,
+            data_loss=float(data_loss),
+            regularization_loss=float(reg_loss),
+            accuracy=float(accuracy),
+            learning_rate=float(opt.current_learning_rate),
+            val_loss=val_loss,
+            val_accuracy=val_accuracy,
+            layers=layers,
+        )
+
+    def _note_alive(self, alive: dict[int, np.ndarray | None]) -> None:
+        """Remember which ReLU units fired for some sample of this batch."""
+        for i in alive:
+            fired = self._relu_after[i].mask.any(axis=0)
+            alive[i] = fired if alive[i] is None else alive[i] | fired
+
+    def _layer_stats(self, alive: dict[int, np.ndarray | None]) -> tuple[LayerStats, ...]:
+        net = self.network
+        stats = []
+        for i, dense in enumerate(net.dense_layers):
+            before = self._backup[net.param_slices[i, "weights"]]
+            weights_norm = float(np.linalg.norm(dense.weights))
+            before_norm = float(np.linalg.norm(before))
+            change = float(np.linalg.norm(dense.weights.ravel() - before))
+            counts, edges = np.histogram(dense.dweights, bins=self.histogram_bins)
+            fired = alive.get(i)
+            stats.append(
+                LayerStats(
+                    name=_layer_name(i, dense),
+                    weights_norm=weights_norm,
+                    dweights_norm=float(np.linalg.norm(dense.dweights)),
+                    dbiases_norm=float(np.linalg.norm(dense.dbiases)),
+                    update_ratio=change / before_norm if before_norm > 0 else 0.0,
+                    dead_fraction=None if fired is None else float(1.0 - fired.mean()),
+                    histogram_counts=counts,
+                    histogram_edges=edges,
+                )
+            )
+        return tuple(stats)
+
+    def train(self, epochs: int, *, callback=None, inspect: bool = False) -> EpochStats | None:
+        """Run ``epochs`` epochs; ``callback(stats)`` after each may return False to stop."""
+        stats = None
+        for _ in range(epochs):
+            stats = self.run_epoch(inspect=inspect)
+            if callback is not None and callback(stats) is False:
+                break
+        return stats
+
+
+def _layer_name(index: int, dense: Dense) -> str:
+    return f"Dense {index + 1} ({dense.n_inputs}\u2192{dense.n_neurons})"
