@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
-RandomLike = Union[np.random.Generator, np.random.RandomState, int, np.integer, None]
+RandomLike = np.random.Generator | np.random.RandomState | int | np.integer | None
 
 
 def as_generator(rng: RandomLike) -> np.random.Generator | np.random.RandomState:

@@ -61,7 +61,7 @@ class Network:
         self.dense_layers: list[Dense] = [layer for layer in layers if isinstance(layer, Dense)]
         if not self.dense_layers:
             raise ValueError("a network needs at least one Dense layer")
-        for prev, nxt in zip(self.dense_layers, self.dense_layers[1:]):
+        for prev, nxt in zip(self.dense_layers, self.dense_layers[1:], strict=False):
             if prev.n_neurons != nxt.n_inputs:
                 raise ValueError(
                     f"layer sizes do not chain: Dense({prev.n_inputs}, {prev.n_neurons}) is "

@@ -101,7 +101,7 @@ class Optimizer:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """One full optimizer step over matching lists of parameters and gradients."""
         self.pre_update_params()
-        for param, grad in zip(params, grads):
+        for param, grad in zip(params, grads, strict=True):
             self.update(param, grad)
         self.post_update_params()
 
