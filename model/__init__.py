@@ -7,6 +7,23 @@ Nothing here imports Qt.
 
 from model.activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from model.build import build_network, network_from_config
+from model.datasets import (
+    DATASETS,
+    Dataset,
+    DatasetError,
+    circles,
+    gaussian_blobs,
+    load_csv,
+    make_dataset,
+    moons,
+    sine,
+    spiral,
+    train_validation_split,
+    vertical,
+    xor,
+)
+from model.gradcheck import GradCheckResult, LayerCheck, gradient_check
+from model.grid import BoundaryGrid, boundary_grid
 from model.layers import Dense, Dropout
 from model.losses import (
     BinaryCrossentropy,
@@ -18,15 +35,24 @@ from model.losses import (
 )
 from model.network import Network, StepResult
 from model.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop, optimizer_from_config
+from model.trainer import EpochStats, LayerStats, Trainer, TrainingDiverged
 
 __all__ = [
+    "DATASETS",
     "SGD",
     "Adagrad",
     "Adam",
     "BinaryCrossentropy",
+    "BoundaryGrid",
     "CategoricalCrossentropy",
+    "Dataset",
+    "DatasetError",
     "Dense",
     "Dropout",
+    "EpochStats",
+    "GradCheckResult",
+    "LayerCheck",
+    "LayerStats",
     "Linear",
     "Loss",
     "MeanAbsoluteError",
@@ -40,7 +66,21 @@ __all__ = [
     "SoftmaxCategoricalCrossentropy",
     "StepResult",
     "Tanh",
+    "Trainer",
+    "TrainingDiverged",
+    "boundary_grid",
     "build_network",
+    "circles",
+    "gaussian_blobs",
+    "gradient_check",
+    "load_csv",
+    "make_dataset",
+    "moons",
     "network_from_config",
     "optimizer_from_config",
+    "sine",
+    "spiral",
+    "train_validation_split",
+    "vertical",
+    "xor",
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model._random import RandomLike, as_generator
 from model.csvdata import DatasetError, read_points
 
 __all__ = [
@@ -38,28 +39,9 @@ __all__ = [
     "xor",
 ]
 
-RandomLike = np.random.Generator | np.random.RandomState | int | np.integer | None
-
 MAX_SAMPLES = 100_000  # per class; keeps a slip of the keyboard from eating the RAM
 MAX_CLASSES = 26
 MAX_VALIDATION_FRACTION = 0.9
-
-
-def as_generator(rng: RandomLike) -> np.random.Generator | np.random.RandomState:
-    """A Generator or RandomState as is, an int as a seed, None as a fresh Generator.
-
-    A ``RandomState`` is passed through untouched so that ``RandomState(0)`` reproduces
-    the book's ``np.random.seed(0)`` runs bit for bit.
-    """
-    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        if rng < 0:
-            raise ValueError(f"rng seed must be a non-negative integer, got {rng}")
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy Generator, RandomState, int seed or None, got {rng!r}")
 
 
 # --- argument checks: the message names the parameter, the value and what is allowed ---

@@ -237,7 +237,7 @@ class Trainer:
             fired = alive.get(i)
             stats.append(
                 LayerStats(
-                    name=_layer_name(i, dense),
+                    name=dense_name(i, dense),
                     weights_norm=weights_norm,
                     dweights_norm=float(np.linalg.norm(dense.dweights)),
                     dbiases_norm=float(np.linalg.norm(dense.dbiases)),
@@ -259,5 +259,6 @@ class Trainer:
         return stats
 
 
-def _layer_name(index: int, dense: Dense) -> str:
+def dense_name(index: int, dense: Dense) -> str:
+    """How the app names the ``index``-th (0-based) Dense layer: ``"Dense 1 (2→64)"``."""
     return f"Dense {index + 1} ({dense.n_inputs}\u2192{dense.n_neurons})"
