@@ -28,9 +28,9 @@ help:
 # the fallback puts virtualenv (which carries its own pip) in a temporary folder and runs it
 # from there. Any failure removes the half-made .venv so the next run starts clean.
 $(PY):
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
-	  echo "Backprop Lab needs Python >= 3.10; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
-	    "Try: make PYTHON=python3.12 $(MAKECMDGOALS)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
+	  echo "Backprop Lab needs Python >= 3.10, and '$(PYTHON)' is missing or older." \
+	    "Name another: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS)" >&2; exit 1; }
 	@echo "Creating $(VENV) with $$($(PYTHON) -V 2>&1)"
 	@$(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || { \
 	  echo "'$(PYTHON) -m venv' is unavailable here; creating $(VENV) with virtualenv" >&2; \
