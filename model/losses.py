@@ -163,7 +163,8 @@ class MeanAbsoluteError(Loss):
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         samples, outputs = dvalues.shape
         y_true = _as_column(y_true, dvalues)
-        self.dinputs = np.sign(y_true - dvalues) / outputs / samples
+        # d|y - p|/dp = sign(p - y). (The book's printed code has sign(y - p): the wrong sign.)
+        self.dinputs = np.sign(dvalues - y_true) / outputs / samples
         return self.dinputs
 
 

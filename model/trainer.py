@@ -20,15 +20,16 @@ from model.optimizers import Optimizer
 class TrainingDiverged(RuntimeError):
     """The loss or a parameter stopped being finite; the weights were rolled back."""
 
-    def __init__(self, epoch: int, what: str, learning_rate: float) -> None:
+    def __init__(self, epoch: int, what: str, learning_rate: float, rolled_back_to: int) -> None:
         self.epoch = epoch
         self.what = what
         self.learning_rate = learning_rate
+        self.rolled_back_to = rolled_back_to
         super().__init__(
             f"Training diverged at epoch {epoch}: {what} stopped being a finite number. "
             f"The most likely cause is a learning rate that is too high "
             f"({learning_rate:g}) for this network and data: lower it (or add decay) and "
-            f"train again. The weights were rolled back to the end of epoch {epoch - 1}."
+            f"train again. The weights were rolled back to the end of epoch {rolled_back_to}."
         )
 
 
@@ -100,6 +101,38 @@ def check_data(network: Network, X: np.ndarray, y: np.ndarray, name: str = "trai
         raise ValueError(f"{name} targets contain NaN or infinity")
 
 
+class _Checkpoint:
+    """Parameters and optimizer state at the start of an epoch, in preallocated arrays."""
+
+    def __init__(self, params: np.ndarray) -> None:
+        self.params = params.copy()
+        self.state: dict[str, np.ndarray] = {}
+        self.optimizer: Optimizer | None = None
+        self.iterations = 0
+        self.epoch = 0
+        self.saved = False
+
+    def save(self, network: Network, optimizer: Optimizer, epoch: int) -> None:
+        np.copyto(self.params, network.params)
+        live = optimizer.state_for(network.params)
+        if self.optimizer is not optimizer or self.state.keys() != live.keys():
+            self.state = {key: value.copy() for key, value in live.items()}
+        else:
+            for key, value in live.items():
+                np.copyto(self.state[key], value)
+        self.optimizer, self.iterations, self.epoch = optimizer, optimizer.iterations, epoch
+        self.saved = True
+
+    def restore(self, network: Network, optimizer: Optimizer) -> int:
+        """Put the saved state back; returns the epoch count it belongs to."""
+        network.set_params(self.params)
+        if optimizer is self.optimizer:
+            for key, value in optimizer.state_for(network.params).items():
+                np.copyto(value, self.state[key])
+            optimizer.iterations = self.iterations
+        return self.epoch
+
+
 class Trainer:
     """Runs epochs of full-batch or shuffled mini-batch training on a network.
 
@@ -135,7 +168,11 @@ class Trainer:
         self.rng = as_generator(rng)
         self.histogram_bins = histogram_bins
         self.epoch = 0
-        self._backup = network.params.copy()
+        # The state at the start of this epoch and of the one before: a non-finite loss
+        # means the weights it was computed from are already bad, so the last state known
+        # to be good is the one before them.
+        self._current = _Checkpoint(network.params)
+        self._previous = _Checkpoint(network.params)
         self._relu_after = {
             i: next_layer
             for i, dense in enumerate(network.dense_layers)
@@ -168,9 +205,8 @@ class Trainer:
     def run_epoch(self, *, inspect: bool = False, validate: bool = True) -> EpochStats:
         """Train one epoch and return its stats (``layers`` filled in when ``inspect``)."""
         net, opt = self.network, self.optimizer
-        np.copyto(self._backup, net.params)
-        opt_state = {k: v.copy() for k, v in opt.state_for(net.params).items()}
-        opt_iterations = opt.iterations
+        self._previous, self._current = self._current, self._previous
+        self._current.save(net, opt, self.epoch)
         alive = {i: None for i in self._relu_after} if inspect else {}
         n = len(self.X)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -196,12 +232,13 @@ class Trainer:
             reg_loss = net.regularization_loss()
             finite = np.isfinite(data_loss) and np.isfinite(reg_loss)
             if not finite or not np.all(np.isfinite(net.params)):
-                net.set_params(self._backup)
-                for key, value in opt.state_for(net.params).items():
-                    np.copyto(value, opt_state[key])
-                opt.iterations = opt_iterations
+                # A bad loss condemns the weights it came from; bad weights only the update.
+                diverged_at = self.epoch + 1
+                good = self._previous if not finite and self._previous.saved else self._current
+                self.epoch = good.restore(net, opt)
+                self._current.saved = self._previous.saved = False
                 what = "the loss" if not finite else "a weight or bias"
-                raise TrainingDiverged(self.epoch + 1, what, opt.current_learning_rate)
+                raise TrainingDiverged(diverged_at, what, opt.current_learning_rate, self.epoch)
             self.epoch += 1
             val_loss = val_accuracy = None
             layers = self._layer_stats(alive) if inspect else None
@@ -229,7 +266,7 @@ class Trainer:
         net = self.network
         stats = []
         for i, dense in enumerate(net.dense_layers):
-            before = self._backup[net.param_slices[i, "weights"]]
+            before = self._current.params[net.param_slices[i, "weights"]]
             weights_norm = float(np.linalg.norm(dense.weights))
             before_norm = float(np.linalg.norm(before))
             change = float(np.linalg.norm(dense.weights.ravel() - before))
