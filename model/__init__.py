@@ -35,6 +35,7 @@ from model.losses import (
 )
 from model.network import Network, StepResult
 from model.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop, optimizer_from_config
+from model.persist import LoadedModel, ModelFileError, load_model, save_model
 from model.trainer import EpochStats, LayerStats, Trainer, TrainingDiverged
 
 __all__ = [
@@ -54,9 +55,11 @@ __all__ = [
     "LayerCheck",
     "LayerStats",
     "Linear",
+    "LoadedModel",
     "Loss",
     "MeanAbsoluteError",
     "MeanSquaredError",
+    "ModelFileError",
     "Network",
     "Optimizer",
     "RMSprop",
@@ -74,10 +77,12 @@ __all__ = [
     "gaussian_blobs",
     "gradient_check",
     "load_csv",
+    "load_model",
     "make_dataset",
     "moons",
     "network_from_config",
     "optimizer_from_config",
+    "save_model",
     "sine",
     "spiral",
     "train_validation_split",

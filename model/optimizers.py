@@ -85,6 +85,11 @@ class Optimizer:
             entry = self._state[id(param)] = (param, state)
         return entry[1]
 
+    def has_state(self, param: np.ndarray) -> bool:
+        """Whether ``param`` has state yet (``state_for`` would create it)."""
+        entry = self._state.get(id(param))
+        return entry is not None and entry[0] is param
+
     def pre_update_params(self) -> None:
         """Apply the decay schedule: call once before the updates of a step."""
         self.current_learning_rate = self.learning_rate / (1.0 + self.decay * self.iterations)

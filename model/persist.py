@@ -132,10 +132,7 @@ def _to_arrays(
 
 def _existing_state(optimizer: Optimizer, param: np.ndarray) -> dict[str, np.ndarray]:
     """The optimizer's state arrays for ``param`` if it has any, without creating them."""
-    # ``state_for`` creates zero state on first use, and Optimizer has no public "has state"
-    # query yet, so look at its state table (keyed by id, checked by identity as it does).
-    entry = optimizer._state.get(id(param))
-    return entry[1] if entry is not None and entry[0] is param else {}
+    return optimizer.state_for(param) if optimizer.has_state(param) else {}
 
 
 def _dumps(what: str, value: Any) -> str:
