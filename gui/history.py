@@ -1,0 +1,138 @@
+"""A bounded time series for plotting: flat memory however many epochs a run lasts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MIN_CAPACITY = 16
+
+
+class History:
+    """At most ``capacity`` (epoch, value) points of a series of any length, for display.
+
+    Consecutive appends are grouped into buckets of ``stride`` points; each bucket keeps
+    its lowest and its highest point (so spikes survive, as in pyqtgraph's "peak"
+    downsampling). When the buckets are full, neighbours merge pairwise and ``stride``
+    doubles. The first point and the latest point are always kept, every kept point is a
+    real (epoch, value) pair that was appended, and epochs come out strictly increasing.
+    NaN and None values (e.g. no validation set) are skipped.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, (int, np.integer)):
+            raise ValueError(f"capacity must be an integer >= {MIN_CAPACITY}, got {capacity!r}")
+        if capacity < MIN_CAPACITY:
+            raise ValueError(f"capacity must be an integer >= {MIN_CAPACITY}, got {capacity}")
+        self.capacity = int(capacity)
+        # Two points per closed bucket, plus the open bucket's two, the first and the latest.
+        self._n_buckets = (self.capacity - 4) // 4 * 2
+        shape = (self._n_buckets,)
+        self._lo_epoch, self._lo_value = np.empty(shape), np.empty(shape)
+        self._hi_epoch, self._hi_value = np.empty(shape), np.empty(shape)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every point; the next append starts a new series."""
+        self.stride = 1
+        self._used = 0
+        self._open_count = 0
+        self._open_lo: tuple[float, float] | None = None
+        self._open_hi: tuple[float, float] | None = None
+        self._first: tuple[float, float] | None = None
+        self._last: tuple[float, float] | None = None
+
+    def append(self, epoch: float, value: float | None) -> None:
+        """Add the value at ``epoch`` (epochs must increase); NaN or None is skipped."""
+        if value is None:
+            return
+        value = float(value)
+        if math.isnan(value):
+            return
+        epoch = float(epoch)
+        if self._last is not None and epoch <= self._last[0]:
+            raise ValueError(
+                f"epochs must increase: got {epoch:g} after {self._last[0]:g} (clear() first)"
+            )
+        point = (epoch, value)
+        self._last = point
+        if self._first is None:
+            self._first = point
+            return
+        if self._open_lo is None or value < self._open_lo[1]:
+            self._open_lo = point
+        if self._open_hi is None or value > self._open_hi[1]:
+            self._open_hi = point
+        self._open_count += 1
+        if self._open_count == self.stride:
+            self._close_bucket()
+
+    def _close_bucket(self) -> None:
+        if self._used == self._n_buckets:
+            self._merge_pairs()
+            if self._open_count < self.stride:  # the open bucket now has room to grow
+                return
+        i = self._used
+        self._lo_epoch[i], self._lo_value[i] = self._open_lo
+        self._hi_epoch[i], self._hi_value[i] = self._open_hi
+        self._used += 1
+        self._open_count = 0
+        self._open_lo = self._open_hi = None
+
+    def _merge_pairs(self) -> None:
+        """Halve the number of buckets: each pair becomes one bucket twice as wide."""
+        half = self._n_buckets // 2
+        for epochs, values, pick_second in (
+            (self._lo_epoch, self._lo_value, np.less),
+            (self._hi_epoch, self._hi_value, np.greater),
+        ):
+            first_e, second_e = epochs[0::2].copy(), epochs[1::2].copy()
+            first_v, second_v = values[0::2].copy(), values[1::2].copy()
+            second = pick_second(second_v, first_v)
+            epochs[:half] = np.where(second, second_e, first_e)
+            values[:half] = np.where(second, second_v, first_v)
+        self._used = half
+        self.stride *= 2
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(epochs, values)``: new float64 arrays of the same length, epochs increasing."""
+        used = self._used
+        lo_e, hi_e = self._lo_epoch[:used], self._hi_epoch[:used]
+        lo_first = lo_e <= hi_e
+        # Each bucket contributes its two points in epoch order (one if they coincide).
+        epochs = np.empty((used, 2))
+        values = np.empty((used, 2))
+        epochs[:, 0] = np.where(lo_first, lo_e, hi_e)
+        epochs[:, 1] = np.where(lo_first, hi_e, lo_e)
+        values[:, 0] = np.where(lo_first, self._lo_value[:used], self._hi_value[:used])
+        values[:, 1] = np.where(lo_first, self._hi_value[:used], self._lo_value[:used])
+        keep = np.ones((used, 2), dtype=bool)
+        keep[:, 1] = epochs[:, 1] != epochs[:, 0]
+        epochs, values = epochs[keep], values[keep]
+
+        extra_before = [self._first] if self._first is not None else []
+        extra_after = sorted({self._open_lo, self._open_hi}) if self._open_lo is not None else []
+        if self._last is not None:
+            # The latest point may already be the top of the open or the last closed bucket.
+            shown = [p[0] for p in (*extra_before, *extra_after)] + list(epochs[-1:])
+            newest = max(shown, default=-math.inf)
+            if self._last[0] > newest:
+                extra_after.append(self._last)
+        if extra_before or extra_after:
+            head = np.array(extra_before, dtype=float).reshape(-1, 2)
+            tail = np.array(extra_after, dtype=float).reshape(-1, 2)
+            epochs = np.concatenate([head[:, 0], epochs, tail[:, 0]])
+            values = np.concatenate([head[:, 1], values, tail[:, 1]])
+        return epochs, values
+
+    @property
+    def last(self) -> tuple[float, float] | None:
+        """The latest (epoch, value) appended, or None."""
+        return self._last
+
+    def __len__(self) -> int:
+        return len(self.arrays()[0])
+
+    def __repr__(self) -> str:
+        return f"History({len(self)} points, capacity {self.capacity}, stride {self.stride})"

@@ -1,0 +1,139 @@
+"""Specification of gui.history.History: a bounded, downsampled series for the curves."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gui.history import History
+
+N_LONG = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def long_run() -> tuple[History, np.ndarray]:
+    """A History fed one million noisy, decreasing values (a loss curve), epochs 1..N."""
+    rng = np.random.default_rng(0)
+    epochs = np.arange(1, N_LONG + 1)
+    values = 1.0 / np.sqrt(epochs) + 0.01 * rng.standard_normal(N_LONG)
+    history = History(capacity=4096)
+    for epoch, value in zip(epochs.tolist(), values.tolist(), strict=True):
+        history.append(epoch, value)
+    return history, values
+
+
+def test_a_million_appends_keep_at_most_capacity_points(long_run):
+    history, _ = long_run
+    epochs, values = history.arrays()
+    assert len(history) == len(epochs) == len(values) <= history.capacity
+    assert len(epochs) > history.capacity // 2  # downsampled, not emptied
+
+
+def test_the_first_and_the_latest_epoch_are_kept(long_run):
+    history, _ = long_run
+    epochs, _ = history.arrays()
+    assert epochs[0] == 1
+    assert epochs[-1] == N_LONG
+
+
+def test_kept_epochs_strictly_increase(long_run):
+    epochs, _ = long_run[0].arrays()
+    assert np.all(np.diff(epochs) > 0)
+
+
+def test_kept_values_are_the_values_appended_at_those_epochs(long_run):
+    history, values = long_run
+    epochs, kept = history.arrays()
+    np.testing.assert_array_equal(kept, values[epochs.astype(np.int64) - 1])
+
+
+def test_the_lowest_and_highest_values_survive_downsampling(long_run):
+    history, values = long_run
+    _, kept = history.arrays()
+    assert kept.min() == values.min()
+    assert kept.max() == values.max()
+
+
+def test_a_single_spike_survives_downsampling():
+    history = History(capacity=64)
+    for epoch in range(10_000):
+        history.append(epoch, 100.0 if epoch == 4321 else 1.0)
+    epochs, values = history.arrays()
+    assert 4321 in epochs
+    assert values[epochs == 4321][0] == 100.0
+
+
+def test_a_short_series_is_kept_whole():
+    history = History(capacity=64)
+    for epoch in range(1, 41):
+        history.append(epoch, epoch * 0.5)
+    epochs, values = history.arrays()
+    np.testing.assert_array_equal(epochs, np.arange(1, 41))
+    np.testing.assert_array_equal(values, np.arange(1, 41) * 0.5)
+
+
+def test_every_length_stays_within_capacity_and_ends_with_the_latest_epoch():
+    history = History(capacity=16)
+    for epoch in range(1, 3000):
+        history.append(epoch, math.sin(epoch))
+        epochs, _ = history.arrays()
+        assert len(epochs) <= 16
+        assert epochs[-1] == epoch
+        assert np.all(np.diff(epochs) > 0)
+
+
+def test_none_and_nan_values_are_skipped():
+    history = History()
+    history.append(1, None)
+    history.append(2, float("nan"))
+    history.append(3, 0.5)
+    epochs, values = history.arrays()
+    np.testing.assert_array_equal(epochs, [3.0])
+    np.testing.assert_array_equal(values, [0.5])
+
+
+def test_an_empty_history_gives_empty_arrays():
+    epochs, values = History().arrays()
+    assert epochs.shape == values.shape == (0,)
+    assert len(History()) == 0
+    assert History().last is None
+
+
+def test_clear_forgets_every_point_and_allows_earlier_epochs_again():
+    history = History(capacity=16)
+    for epoch in range(100):
+        history.append(epoch, epoch)
+    history.clear()
+    assert len(history) == 0
+    history.append(0, 7.0)
+    assert history.arrays()[1].tolist() == [7.0]
+
+
+def test_last_is_the_latest_point_appended():
+    history = History()
+    history.append(1, 2.0)
+    history.append(5, 3.0)
+    assert history.last == (5.0, 3.0)
+
+
+def test_arrays_are_copies_that_do_not_change_the_history():
+    history = History()
+    for epoch in range(10):
+        history.append(epoch, 1.0)
+    epochs, values = history.arrays()
+    epochs[:] = -1
+    values[:] = -1
+    assert history.arrays()[1].tolist() == [1.0] * 10
+
+
+def test_an_epoch_that_does_not_increase_is_refused():
+    history = History()
+    history.append(5, 1.0)
+    with pytest.raises(ValueError, match="epochs must increase"):
+        history.append(5, 2.0)
+
+
+@pytest.mark.parametrize("capacity", [0, 15, 2.5, True, "4096"])
+def test_a_capacity_below_16_or_not_an_integer_is_refused(capacity):
+    with pytest.raises(ValueError, match="capacity"):
+        History(capacity)
