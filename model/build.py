@@ -103,7 +103,10 @@ def layer_from_config(config: dict[str, Any], rng: RandomLike = None) -> Layer:
         n_neurons = config.pop("n_neurons", None)
         return Dense(n_inputs, n_neurons, rng=rng, **config)
     if kind == "Dropout":
-        return Dropout(config.pop("rate", None), rng=rng)
+        rate = config.pop("rate", None)
+        if config:
+            raise ValueError(f"layer Dropout takes only 'rate', got {', '.join(sorted(config))}")
+        return Dropout(rate, rng=rng)
     if config:
         raise ValueError(f"layer {kind} takes no settings, got {', '.join(sorted(config))}")
     return LAYER_TYPES[kind]()
@@ -122,6 +125,8 @@ def network_from_config(config: dict[str, Any], rng: RandomLike = None) -> Netwo
     kind = loss_config.pop("type", None)
     if kind not in LOSSES:
         raise ValueError(f"loss type must be one of {', '.join(LOSSES)}, got {kind!r}")
+    if loss_config:
+        raise ValueError(f"loss {kind} takes no settings, got {', '.join(sorted(loss_config))}")
     dtype = config.get("dtype", "float64")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
