@@ -135,6 +135,11 @@ class Network:
                 out.append((f"dense{i}.{p}", getattr(layer, p), getattr(layer, g)))
         return out
 
+    @property
+    def fused_loss(self) -> SoftmaxCategoricalCrossentropy | None:
+        """The fused softmax + cross-entropy that starts ``backward``, if the network uses it."""
+        return self._fused_loss if self._fused else None
+
     # --- forward and backward -------------------------------------------------------
     def forward(self, X: np.ndarray, *, training: bool = True) -> np.ndarray:
         """X : shape (n_samples, n_inputs) -> output : shape (n_samples, n_outputs).
