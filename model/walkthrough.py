@@ -270,3 +270,44 @@ def sample_trace(network: Network, X: np.ndarray, y: np.ndarray, index: int) -> 
                 )
             )
     return traces
+
+
+# --- 4. Neuron views --------------------------------------------------------------------
+
+
+def hidden_activations(network: Network, X: np.ndarray) -> list[np.ndarray]:
+    """Each hidden layer's activation output for the inputs ``X`` (inference mode).
+
+    Returns one array per hidden Dense layer, shape (n_samples, n_neurons): what each neuron
+    "sees" of the input plane when ``X`` is a grid of points.
+    """
+    X = np.asarray(X, dtype=network.dtype)
+    hidden = network.dense_layers[:-1]
+    results: list[np.ndarray] = []
+    out = X
+    waiting = None  # the Dense whose activation comes next
+    for layer in network.layers:
+        out = layer.forward(out, training=False)
+        if isinstance(layer, Dense):
+            waiting = layer if any(layer is h for h in hidden) else None
+        elif waiting is not None and not isinstance(layer, Dropout):
+            results.append(np.array(out, copy=True))
+            waiting = None
+        if len(results) == len(hidden):
+            break
+    return results
+
+
+def dead_units(network: Network, X: np.ndarray) -> list[np.ndarray]:
+    """Per hidden layer, a boolean array (n_neurons,): True where a ReLU unit outputs 0 for
+    every sample of ``X`` (it gets no gradient, so it cannot learn back)."""
+    masks = []
+    relu_layers = {
+        id(network.layers[j - 1]): isinstance(layer, ReLU)
+        for j, layer in enumerate(network.layers)
+        if j > 0
+    }
+    for dense, acts in zip(network.dense_layers[:-1], hidden_activations(network, X), strict=True):
+        is_relu = relu_layers.get(id(dense), False)
+        masks.append(np.all(acts <= 0, axis=0) if is_relu else np.zeros(acts.shape[1], bool))
+    return masks

@@ -129,3 +129,33 @@ def test_trace_refuses_an_index_outside_the_batch():
     X, y = spiral(10, 3, rng=0)
     with pytest.raises(ValueError, match=r"0\.\.29"):
         sample_trace(build_network(2, 3, [4], rng=0), X, y, 30)
+
+
+def test_hidden_activations_give_one_map_per_hidden_layer():
+    from model.walkthrough import hidden_activations
+
+    net = build_network(2, 3, [5, 4], rng=0, init="he", dropout=0.3)
+    grid = np.random.default_rng(0).standard_normal((50, 2))
+    maps = hidden_activations(net, grid)
+    assert [m.shape for m in maps] == [(50, 5), (50, 4)]
+    assert np.all(maps[0] >= 0)  # after ReLU
+    expected = np.maximum(grid @ net.dense_layers[0].weights + net.dense_layers[0].biases, 0)
+    np.testing.assert_allclose(maps[0], expected)
+
+
+def test_dead_units_are_relu_neurons_silent_for_every_sample():
+    from model.walkthrough import dead_units
+
+    net = build_network(2, 3, [6], rng=0, init="he")
+    net.dense_layers[0].biases[0, [1, 4]] = -100.0
+    X, _ = spiral(10, 3, rng=0)
+    np.testing.assert_array_equal(dead_units(net, X)[0], [0, 1, 0, 0, 1, 0])
+
+
+def test_tanh_units_are_never_called_dead():
+    from model.walkthrough import dead_units
+
+    net = build_network(2, 3, [6], activation="tanh", rng=0)
+    net.dense_layers[0].biases[0, :] = -100.0
+    X, _ = spiral(10, 3, rng=0)
+    assert not dead_units(net, X)[0].any()
