@@ -1,0 +1,83 @@
+"""The benchmark runs, and it compares like with like: the book's code as written computes
+the same loss, accuracy, gradients and Adam updates as our engine from the same weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.bench_epoch import (
+    BOOK_FUSED,
+    BOOK_JACOBIAN,
+    OURS_F32,
+    OURS_F64,
+    book_run,
+    ch10_data,
+    engine_epoch,
+    epoch_report,
+    main,
+    run_epoch_benchmark,
+)
+from benchmarks.scaling import scaling_markdown, time_configuration
+
+
+@pytest.fixture
+def workload():
+    X, y = ch10_data()
+    network, epoch = engine_epoch(X, y, dtype=np.float64)
+    return X, y, network, epoch
+
+
+def test_one_tiny_round_times_all_four_contestants():
+    result = run_epoch_benchmark(rounds=1, block_epochs=1)
+    assert list(result.timings) == [BOOK_FUSED, BOOK_JACOBIAN, OURS_F64, OURS_F32]
+    assert all(t.per_round_us[0] > 0 for t in result.timings.values())
+
+
+def test_report_has_ratios_targets_and_markdown_table():
+    report = epoch_report(run_epoch_benchmark(rounds=1, block_epochs=1))
+    assert "book fused / ours f64" in report
+    assert sum(line.startswith(("PASS", "FAIL")) for line in report.splitlines()) == 4
+    assert "| ch10 epoch" in report
+    assert "BLAS:" in report
+
+
+def test_markdown_option_prints_only_the_table(capsys):
+    assert main(["--rounds", "1", "--block-epochs", "1", "--markdown"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("| ch10 epoch") and len(out) == 6
+
+
+def test_scaling_row_times_both_dtypes():
+    row = time_configuration(300, 16, rounds=1, block_epochs=1)
+    assert row.points == 300 and row.width == 16
+    assert row.us_f64 > 0 and row.us_f32 > 0
+    assert "| 300 |" in scaling_markdown(([row], [row]))
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "jacobian"])
+def test_book_code_computes_our_loss_accuracy_and_gradients(workload, fused):
+    X, y, network, _ = workload
+    book = book_run(X, y, network, fused=fused)
+    book_loss, book_accuracy = book.forward_backward()
+
+    output = network.forward(X)
+    loss, accuracy = network.data_loss(output, y), network.accuracy(output, y)
+    network.backward(output, y)
+
+    assert loss == pytest.approx(book_loss, rel=1e-12)
+    assert accuracy == book_accuracy
+    for ours, theirs in zip(network.dense_layers, (book.dense1, book.dense2), strict=True):
+        np.testing.assert_allclose(ours.dweights, theirs.dweights, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(ours.dbiases, theirs.dbiases, rtol=1e-9, atol=1e-15)
+
+
+def test_book_adam_and_ours_take_the_same_steps(workload):
+    X, y, network, epoch = workload
+    book = book_run(X, y, network, fused=True)
+    for _ in range(5):  # bias correction and decay change with every step
+        book.epoch()
+        epoch()
+    for ours, theirs in zip(network.dense_layers, (book.dense1, book.dense2), strict=True):
+        np.testing.assert_allclose(ours.weights, theirs.weights, rtol=1e-9, atol=1e-13)
+        np.testing.assert_allclose(ours.biases, theirs.biases, rtol=1e-9, atol=1e-13)
