@@ -12,6 +12,7 @@ from gui.colors import (
     CLASS_COLORS,
     MISCLASSIFIED_COLOR,
     POINT_OUTLINE_COLOR,
+    REGRESSION_CURVE_COLOR,
     blend,
     class_color,
     darker,
@@ -21,7 +22,7 @@ from model.grid import BoundaryGrid
 
 TASKS = ("classification", "binary", "regression")
 POINT_SIZE = 8
-MARK_SIZE = 15
+MARK_SIZE = 14
 REMOVE_RADIUS_PX = 12.0  # Ctrl+click removes the nearest training point within this radius
 HELP = (
     "Click: add a point of the selected class. Shift+click: add one of the next class. "
@@ -93,14 +94,15 @@ class BoundaryPlot(PlotPanel):
         self.image_item = SmoothImageItem(axisOrder="row-major")
         self.image_item.setZValue(-10)
         plot.addItem(self.image_item)
-        self.curve_item = pg.PlotDataItem(pen=pg.mkPen(POINT_OUTLINE_COLOR, width=2.5))
+        self.curve_item = pg.PlotDataItem(pen=pg.mkPen(REGRESSION_CURVE_COLOR, width=3))
+        self.curve_item.setZValue(10)  # the fit stays visible above the data points
         plot.addItem(self.curve_item)
         self.train_item = pg.ScatterPlotItem(
             size=POINT_SIZE, pen=pg.mkPen(POINT_OUTLINE_COLOR, width=1), hoverable=False
         )
         self.val_item = pg.ScatterPlotItem(size=POINT_SIZE, brush=pg.mkBrush(None))
         self.misclassified_item = pg.ScatterPlotItem(
-            size=MARK_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MISCLASSIFIED_COLOR, width=2)
+            size=MARK_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MISCLASSIFIED_COLOR, width=1.6)
         )
         for item in (self.train_item, self.val_item, self.misclassified_item):
             plot.addItem(item)
@@ -178,6 +180,7 @@ class BoundaryPlot(PlotPanel):
         self.task = task
         self.n_classes = int(n_classes)
         self.plot_item.setAspectLocked(task != "regression")
+        self.hard_checkbox.setVisible(task != "regression")
         self.plot_item.setLabel("left", "y" if task == "regression" else "x₂")
         self.plot_item.setLabel("bottom", "x" if task == "regression" else "x₁")
         if regression_changed:
