@@ -1,0 +1,348 @@
+"""The gradient inspector: how the gradients flow through every Dense layer, live.
+
+``GradientPanel`` only draws: the window hands it copies of ``EpochStats`` and of the
+weights and dweights (at the inspector throttle, ~5 Hz), and runs the numerical gradient
+check in the worker when the panel asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal, Slot
+
+from gui.colors import PLOT_BACKGROUND, darker
+from gui.inspector_gradcheck import GradCheckView
+from gui.inspector_heatmaps import DWEIGHTS_TIP, WEIGHTS_TIP, Heatmap
+from gui.inspector_rows import (
+    DBIASES_COLOR,
+    DEAD_COLOR,
+    DEAD_TIP,
+    DWEIGHTS_COLOR,
+    HISTOGRAM_COLOR,
+    HISTOGRAM_TIP,
+    NORMS_TIP,
+    RATIO_COLOR,
+    RATIO_TIP,
+    REFERENCE_COLOR,
+    LayerRow,
+)
+
+#: Pixel height of one layer's row of plots (label included) and of the column headers.
+ROW_HEIGHT = 150
+HEADER_HEIGHT = 22
+
+HELP_TEXT = (
+    "<b>What am I looking at?</b> Each row is one Dense layer, measured after every "
+    "epoch's backward pass. "
+    "<b>1. Gradient norms</b> (log scale): the size of dweights (the loss's slope with "
+    "respect to each weight) and dbiases. Backpropagation multiplies dinputs layer by layer, "
+    "so they shrink or grow on the way to the first layer; a collapse towards 0 means "
+    "vanishing gradients. "
+    "<b>2. Update / weight ratio</b> (log scale): how much one epoch changed the weights, "
+    "relative to their size. About 1e-3 (dashed line) is healthy; far below, the network "
+    "learns too slowly (raise the learning rate); far above, too fast (lower it). "
+    "<b>3. Dead ReLUs</b>: the share of the ReLU units after the layer that output 0 for "
+    "every sample. Their gradient is 0, so they never learn again; a rising curve asks for "
+    "a lower learning rate. "
+    "<b>4. dweights histogram</b>: how the gradient is spread over the layer's weights now. "
+    "<b>Heatmaps</b> (below): the selected layer's dweights and weights, rows = inputs, "
+    "columns = neurons, red positive, blue negative. "
+    "<b>Check gradients</b> compares backpropagation's dweights and dbiases with numerical "
+    "slopes of the loss (central differences); a relative error below 1e-6 means the "
+    "backward pass is right."
+)
+
+
+def _header(text: str, color: str) -> str:
+    return f"<span style='color:{darker(color, 0.8)}'>{text}</span>"
+
+
+class GradientPanel(QtWidgets.QWidget):
+    """Live gradient statistics per Dense layer, heatmaps, and the gradient check."""
+
+    #: The user pressed "Check gradients"; the window runs the check in the worker.
+    gradcheck_requested = Signal()
+    #: The layer shown in the heatmaps changed (index into the Dense layers).
+    layer_selected = Signal(int)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, *, capacity: int = 1000) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradient_panel")
+        self._capacity = capacity
+        self._rows: list[LayerRow] = []
+        self._selected = 0
+        self._weights: tuple[np.ndarray, ...] | None = None
+        self._dweights: tuple[np.ndarray, ...] | None = None
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(self._build_top_bar())
+
+        self.help_label = QtWidgets.QLabel(HELP_TEXT)
+        self.help_label.setObjectName("inspector_help_label")
+        self.help_label.setWordWrap(True)
+        self.help_label.setVisible(False)
+        layout.addWidget(self.help_label)
+        self.help_button.toggled.connect(self.help_label.setVisible)
+
+        self.gradcheck_view = GradCheckView()
+        layout.addWidget(self.gradcheck_view)
+
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_rows_view())
+        splitter.addWidget(self._build_heatmaps())
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([HEADER_HEIGHT + 3 * ROW_HEIGHT, 300])
+        layout.addWidget(splitter, 1)
+
+    # ----------------------------------------------------------------- construction
+    def _build_top_bar(self) -> QtWidgets.QHBoxLayout:
+        bar = QtWidgets.QHBoxLayout()
+        title = QtWidgets.QLabel("<b>Gradient inspector</b>")
+        title.setToolTip("How the gradients flow backwards through each Dense layer.")
+        bar.addWidget(title)
+        bar.addStretch(1)
+        self.help_button = QtWidgets.QToolButton()
+        self.help_button.setObjectName("inspector_help_button")
+        self.help_button.setText("What am I looking at?")
+        self.help_button.setCheckable(True)
+        self.help_button.setToolTip("Show or hide a short explanation of each view.")
+        bar.addWidget(self.help_button)
+        self.gradcheck_button = QtWidgets.QPushButton("Check gradients")
+        self.gradcheck_button.setObjectName("gradcheck_button")
+        self.gradcheck_button.setToolTip(
+            "Compare backpropagation's dweights and dbiases with numerical gradients "
+            "(central differences of the loss, float64) on the current weights. "
+            "A relative error below 1e-6 passes."
+        )
+        self.gradcheck_button.clicked.connect(self.gradcheck_requested)
+        bar.addWidget(self.gradcheck_button)
+        return bar
+
+    def _build_rows_view(self) -> QtWidgets.QScrollArea:
+        self.rows_view = pg.GraphicsLayoutWidget()
+        self.rows_view.setBackground(PLOT_BACKGROUND)
+        self.rows_view.setObjectName("inspector_rows_view")
+        self.rows_view.ci.setContentsMargins(2, 2, 2, 2)
+        self.rows_view.ci.setSpacing(2)
+        self.rows_view.scene().sigMouseClicked.connect(self._on_rows_clicked)
+        self.rows_view.setToolTip("Click a row to show that layer in the heatmaps.")
+        self.rows_scroll = QtWidgets.QScrollArea()
+        self.rows_scroll.setObjectName("inspector_rows_scroll")
+        self.rows_scroll.setWidgetResizable(True)
+        self.rows_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows_scroll.setWidget(self.rows_view)
+        self._add_headers()
+        return self.rows_scroll
+
+    def _add_headers(self) -> None:
+        ci = self.rows_view.ci
+        headers = (
+            (
+                _header("‖dweights‖", DWEIGHTS_COLOR) + " " + _header("‖dbiases‖", DBIASES_COLOR),
+                NORMS_TIP,
+            ),
+            (
+                _header("update ratio", RATIO_COLOR) + _header(" vs 1e-3", REFERENCE_COLOR),
+                RATIO_TIP,
+            ),
+            (_header("dead ReLUs", DEAD_COLOR), DEAD_TIP),
+            (_header("dweights histogram", HISTOGRAM_COLOR), HISTOGRAM_TIP),
+        )
+        for col, (text, tip) in enumerate(headers):
+            label = ci.addLabel(text, row=0, col=col, size="9pt")
+            label.setToolTip(tip)
+            label.setMaximumHeight(HEADER_HEIGHT)
+            # Equal columns, whatever the length of the header or of the row labels.
+            label.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed
+            )
+            ci.layout.setColumnStretchFactor(col, 1)
+
+    def _build_heatmaps(self) -> QtWidgets.QWidget:
+        box = QtWidgets.QWidget()
+        box_layout = QtWidgets.QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        chooser = QtWidgets.QHBoxLayout()
+        chooser_label = QtWidgets.QLabel("Heatmaps of layer:")
+        chooser.addWidget(chooser_label)
+        self.layer_combo = QtWidgets.QComboBox()
+        self.layer_combo.setObjectName("inspector_layer_combo")
+        self.layer_combo.setToolTip(
+            "The Dense layer whose dweights and weights are drawn below (or click its row above)."
+        )
+        self.layer_combo.currentIndexChanged.connect(self._on_combo_changed)
+        chooser_label.setBuddy(self.layer_combo)
+        chooser.addWidget(self.layer_combo, 1)
+        box_layout.addLayout(chooser)
+        self.heatmap_view = pg.GraphicsLayoutWidget()
+        self.heatmap_view.setBackground(PLOT_BACKGROUND)
+        self.heatmap_view.setObjectName("inspector_heatmap_view")
+        self.heatmap_view.setMinimumHeight(180)
+        self.dweights_map = Heatmap(self.heatmap_view.ci, 0, "dweights", DWEIGHTS_TIP)
+        self.weights_map = Heatmap(self.heatmap_view.ci, 1, "weights", WEIGHTS_TIP)
+        box_layout.addWidget(self.heatmap_view, 1)
+        return box
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def rows(self) -> tuple[LayerRow, ...]:
+        return tuple(self._rows)
+
+    @property
+    def dweights_image(self) -> pg.ImageItem:
+        return self.dweights_map.image
+
+    @property
+    def weights_image(self) -> pg.ImageItem:
+        return self.weights_map.image
+
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def row_label(self, index: int) -> str:
+        """The plain text of a row's label, e.g. ``"Dense 1 (2→64)  dweights 1.2e-02 ..."``."""
+        return self._rows[index].label_text()
+
+    def selected_layer(self) -> int:
+        return self._selected
+
+    def set_layers(self, names: Sequence[str], has_relu: Sequence[bool]) -> None:
+        """One row per Dense layer; ``has_relu[i]``: a ReLU follows layer i. Clears history.
+
+        The plot items are reused when the number of layers is unchanged.
+        """
+        if len(names) != len(has_relu):
+            raise ValueError(
+                f"set_layers needs one has_relu flag per layer name, got {len(names)} "
+                f"names and {len(has_relu)} flags"
+            )
+        if len(names) != len(self._rows):
+            ci = self.rows_view.ci
+            ci.clear()
+            self._add_headers()
+            self._rows = [LayerRow(ci, 1 + 2 * i, self._capacity) for i in range(len(names))]
+            self.rows_view.setMinimumHeight(HEADER_HEIGHT + ROW_HEIGHT * len(names))
+        for row, name, relu in zip(self._rows, names, has_relu, strict=True):
+            row.configure(str(name), bool(relu))
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        self.layer_combo.addItems([str(name) for name in names])
+        self.layer_combo.blockSignals(False)
+        self._weights = self._dweights = None
+        self._select(min(self._selected, max(len(names) - 1, 0)), force=True)
+        self.gradcheck_view.clear()
+
+    @Slot(object, object, object)
+    def update_stats(
+        self,
+        stats,
+        weights: tuple[np.ndarray, ...] | None = None,
+        dweights: tuple[np.ndarray, ...] | None = None,
+    ) -> None:
+        """Append ``stats`` (an ``EpochStats`` with ``layers``) and redraw; arrays are copies.
+
+        weights, dweights : one array per Dense layer, shape (n_inputs, n_neurons).
+        """
+        layers = stats.layers
+        if not layers:
+            return
+        if len(layers) != len(self._rows) or any(
+            row.name != layer.name for row, layer in zip(self._rows, layers, strict=True)
+        ):
+            self.set_layers(
+                [layer.name for layer in layers],
+                [layer.dead_fraction is not None for layer in layers],
+            )
+        last = self._rows[0].last_epoch
+        if last is not None and stats.epoch < last:  # a new run that was not cleared
+            for row in self._rows:
+                row.clear()
+            last = None
+        for row, layer in zip(self._rows, layers, strict=True):
+            if last is None or stats.epoch > last:  # the same epoch twice is drawn once
+                row.record(stats.epoch, layer)
+            row.draw(layer)
+        self._weights, self._dweights = weights, dweights
+        self._draw_heatmaps()
+
+    @Slot()
+    def clear(self) -> None:
+        """Forget every history, histogram, heatmap and gradient-check result."""
+        for row in self._rows:
+            row.clear()
+        self._weights = self._dweights = None
+        self._draw_heatmaps()
+        self.gradcheck_view.clear()
+
+    @Slot(int)
+    def select_layer(self, index: int) -> None:
+        """Show Dense layer ``index`` in the heatmaps."""
+        if not 0 <= index < len(self._rows):
+            raise ValueError(f"layer index must lie in 0..{len(self._rows) - 1}, got {index}")
+        self._select(index)
+
+    @Slot(bool)
+    def set_gradcheck_busy(self, busy: bool) -> None:
+        """While the worker checks gradients: button disabled, "checking…" shown."""
+        self.gradcheck_button.setEnabled(not busy)
+        self.gradcheck_button.setText("checking…" if busy else "Check gradients")
+
+    @Slot(object)
+    def show_gradcheck(self, result) -> None:
+        """Show a ``GradCheckResult``: per layer its relative error, green pass / red fail."""
+        self.gradcheck_view.show_result(result)
+
+    @property
+    def gradcheck_labels(self) -> list[QtWidgets.QLabel]:
+        """The per-layer error labels of the last check (``status`` "pass" or "fail")."""
+        return self.gradcheck_view.error_labels
+
+    # ----------------------------------------------------------------- internals
+    def _select(self, index: int, *, force: bool = False) -> None:
+        changed = index != self._selected
+        self._selected = index
+        for i, row in enumerate(self._rows):
+            row.set_selected(i == index)
+        if self.layer_combo.currentIndex() != index and index < self.layer_combo.count():
+            self.layer_combo.blockSignals(True)
+            self.layer_combo.setCurrentIndex(index)
+            self.layer_combo.blockSignals(False)
+        if changed or force:
+            self._draw_heatmaps()
+            if changed:
+                self.layer_selected.emit(index)
+
+    @Slot(int)
+    def _on_combo_changed(self, index: int) -> None:
+        if index >= 0:
+            self._select(index)
+
+    @Slot(object)
+    def _on_rows_clicked(self, event) -> None:
+        pos = event.scenePos()
+        for i, row in enumerate(self._rows):
+            if any(item.sceneBoundingRect().contains(pos) for item in row.items):
+                self._select(i)
+                return
+
+    def _draw_heatmaps(self) -> None:
+        i = self._selected
+        name = self._rows[i].name if i < len(self._rows) else ""
+        self.dweights_map.set_title(f"dweights of {name}" if name else "dweights")
+        self.weights_map.set_title(f"weights of {name}" if name else "weights")
+        self.dweights_map.show(_pick(self._dweights, i))
+        self.weights_map.show(_pick(self._weights, i))
+
+
+def _pick(arrays: tuple[np.ndarray, ...] | None, index: int) -> np.ndarray | None:
+    if arrays is None or index >= len(arrays):
+        return None
+    return np.asarray(arrays[index])

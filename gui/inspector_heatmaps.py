@@ -1,0 +1,92 @@
+"""The selected layer's dweights and weights as heatmaps with diverging colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from gui.colors import PLOT_FOREGROUND, diverging_colormap
+
+DWEIGHTS_TIP = (
+    "dweights of the selected layer after the latest epoch: one cell per weight (rows = "
+    "inputs, columns = neurons). Red = positive gradient, so gradient descent lowers that "
+    "weight; blue = negative, it raises it; white = no signal. The colour scale is "
+    "symmetric around 0 and ends at the 99th percentile of |dweights|."
+)
+WEIGHTS_TIP = (
+    "weights of the selected layer: rows = inputs, columns = neurons, red positive, blue "
+    "negative. Watch structure appear as the network learns."
+)
+
+
+def symmetric_level(values: np.ndarray, percentile: float = 99.0) -> float:
+    """The colour-scale limit: the ``percentile`` of ``|values|`` (the largest when that is 0).
+
+    A few large gradients would otherwise wash every other cell out to white; the cells
+    beyond the limit show the end colours. 1.0 when nothing is non-zero (levels stay valid).
+    """
+    magnitude = np.abs(values[np.isfinite(values)])
+    if not magnitude.size:
+        return 1.0
+    level = float(np.percentile(magnitude, percentile))
+    if level <= 0:
+        level = float(magnitude.max())
+    return level if level > 0 else 1.0
+
+
+class Heatmap:
+    """One titled matrix plot with its colour bar; axis rows = inputs, columns = neurons."""
+
+    def __init__(self, layout: pg.GraphicsLayout, col: int, title: str, tooltip: str) -> None:
+        self._shape: tuple[int, ...] | None = None
+        self.title = title
+        self.plot = pg.PlotItem()
+        self.plot.setTitle(title, size="9pt", color=PLOT_FOREGROUND)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.invertY(True)  # input 0 on top, as a matrix is printed
+        font = QtGui.QFont()
+        font.setPointSize(8)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setStyle(tickFont=font, tickTextOffset=2)
+            axis.setPen(pg.mkPen(PLOT_FOREGROUND))
+            axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
+        self.plot.setLabel("left", "input", **{"font-size": "8pt"})
+        self.plot.setLabel("bottom", "neuron", **{"font-size": "8pt"})
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.plot.setToolTip(tooltip)
+        self.colorbar = pg.ColorBarItem(
+            values=(-1.0, 1.0),
+            colorMap=diverging_colormap(),
+            width=12,
+            interactive=False,
+            colorMapMenu=False,
+        )
+        bar_axis = self.colorbar.getAxis("right")
+        bar_axis.setStyle(tickFont=font)
+        bar_axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        layout.addItem(self.plot, row=0, col=col)
+
+    def set_title(self, text: str) -> None:
+        if text != self.title:
+            self.title = text
+            self.plot.setTitle(text, size="9pt", color=PLOT_FOREGROUND)
+
+    def show(self, matrix: np.ndarray | None) -> None:
+        """Draw ``matrix``, shape (n_inputs, n_neurons), with levels symmetric around 0."""
+        if matrix is None:
+            self.image.clear()
+            self._shape = None
+            return
+        level = symmetric_level(matrix)
+        self.image.setImage(matrix, autoLevels=False)
+        self.colorbar.setLevels((-level, level))
+        if matrix.shape != self._shape:
+            self._shape = matrix.shape
+            rows, cols = matrix.shape
+            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)

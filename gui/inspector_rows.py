@@ -1,0 +1,318 @@
+"""One row of the gradient inspector: four small live plots for one Dense layer.
+
+The plot items are built once per row; ``LayerRow.draw`` only calls ``setData``. The
+histories are ``gui.history.History`` series: bounded, with spikes kept.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.colors import GRID_ALPHA, PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
+from gui.history import History
+
+#: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
+REFERENCE_RATIO = 1e-3
+
+# Okabe & Ito's colour-blind safe colours, as in the rest of the app (gui.colors).
+DWEIGHTS_COLOR = "#0072B2"
+DBIASES_COLOR = "#E69F00"
+RATIO_COLOR = "#009E73"
+DEAD_COLOR = "#D55E00"
+HISTOGRAM_COLOR = "#CC79A7"
+REFERENCE_COLOR = REFERENCE_LINE_COLOR
+SELECTED_COLOR = PLOT_FOREGROUND
+
+TICK_FONT_POINTS = 8
+LEFT_AXIS_WIDTH = 44
+
+NORMS_TIP = (
+    "Size (L2 norm) of this layer's dweights (orange) and dbiases (blue) after each "
+    "epoch's backward pass, on a log scale. A slow drift is normal; a collapse towards "
+    "zero means vanishing gradients, a sudden jump exploding ones."
+)
+RATIO_TIP = (
+    "How much the optimizer changed the weights in one epoch, relative to their size: "
+    "||weights after - weights before|| / ||weights before||, log scale. Around 1e-3 "
+    "(dashed line) is healthy; far below learns too slowly, far above too fast."
+)
+DEAD_TIP = (
+    "Share of the units of the ReLU after this layer that output 0 for every sample of the "
+    "epoch. A dead unit passes no gradient back (its dinputs are 0), so it stops learning."
+)
+HISTOGRAM_TIP = (
+    "Histogram of this layer's dweights after the latest epoch: how the gradient is "
+    "spread over the weights. A narrow spike at 0 means little learning signal."
+)
+
+
+class LogAxis(pg.AxisItem):
+    """A log10 axis labelled like the help text ("1e-3"), never crowded in a small plot.
+
+    Spanning two decades or more, only powers of ten are labelled (thinned to fit) and the
+    2..9 ticks between them are bare; spanning less, 1, 2 and 5 of each decade are labelled.
+    """
+
+    _label_minor = False
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        low, high = math.floor(minVal), math.ceil(maxVal)
+        decades = [v for v in range(low, high + 1) if minVal <= v <= maxVal]
+        if len(decades) >= 2:
+            step = math.ceil(len(decades) / max(2, int(size // 24)))
+            major = [float(v) for v in decades if v % step == 0]
+            minor = []
+            if step == 1:
+                minor = [
+                    v + math.log10(k)
+                    for v in range(low, high)
+                    for k in range(2, 10)
+                    if minVal <= v + math.log10(k) <= maxVal
+                ]
+            self._label_minor = False
+            return [(float(step), major), (None, minor)]
+        self._label_minor = True
+        ticks = [
+            v + math.log10(k)
+            for v in range(low, high + 1)
+            for k in (1, 2, 5)
+            if minVal <= v + math.log10(k) <= maxVal
+        ]
+        return [(None, ticks)]
+
+    def logTickStrings(self, values, scale, spacing):
+        if spacing is None and not self._label_minor:
+            return [""] * len(values)
+        return [_scientific(10.0**v * scale) for v in values]
+
+
+def _scientific(x: float) -> str:
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _small_plot(x_label: str, *, log_y: bool) -> pg.PlotItem:
+    plot = pg.PlotItem(axisItems={"left": LogAxis("left")} if log_y else None)
+    _style_axes(plot, x_label, log_y=log_y)
+    return plot
+
+
+def _style_axes(plot: pg.PlotItem, x_label: str, *, log_y: bool) -> None:
+    font = QtGui.QFont()
+    font.setPointSize(TICK_FONT_POINTS)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=font, tickTextOffset=2, tickLength=-4)
+        axis.setPen(pg.mkPen(PLOT_FOREGROUND))
+        axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
+    plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    plot.setLabel("bottom", x_label, **{"font-size": f"{TICK_FONT_POINTS}pt"})
+    plot.getAxis("bottom").label.setDefaultTextColor(QtGui.QColor(REFERENCE_COLOR))
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.showGrid(x=False, y=True, alpha=GRID_ALPHA * 2)
+    if log_y:
+        # The curves hold log10 values themselves (cheaper than PlotDataItem's log mode);
+        # the axis only labels its ticks as powers of ten.
+        plot.getAxis("left").setLogMode(False, True)
+
+
+def _curve(plot: pg.PlotItem, color: str, width: float = 2, **options) -> pg.PlotCurveItem:
+    curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), **options)
+    plot.addItem(curve)
+    return curve
+
+
+def _span(color: str, text: str) -> str:
+    """``text`` in a darker shade of ``color``, readable on the white background."""
+    return f"<span style='color:{darker(color, 0.8)}'>{text}</span>"
+
+
+def _log10_positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log10 of the points a log axis can show (finite and > 0); the others are skipped."""
+    keep = np.isfinite(y) & (y > 0)
+    if not keep.all():
+        x, y = x[keep], y[keep]
+    return x, np.log10(y)
+
+
+class LayerRow:
+    """The label and four plots of one Dense layer, placed in a ``pg.GraphicsLayout``."""
+
+    def __init__(self, layout: pg.GraphicsLayout, row: int, capacity: int = 1000) -> None:
+        self.dweights_history = History(capacity)
+        self.dbiases_history = History(capacity)
+        self.ratio_history = History(capacity)
+        self.dead_history = History(capacity)
+        self.name = ""
+        self.has_relu = True
+        self.selected = False
+        self._values = ""
+        self.label = pg.LabelItem("", justify="left", size="9pt", color=PLOT_FOREGROUND)
+        # Long labels must not widen the first column; they are clipped instead.
+        self.label.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
+        layout.addItem(self.label, row=row, col=0, colspan=4)
+
+        self.norms_plot = _small_plot("epoch", log_y=True)
+        self.dweights_curve = _curve(self.norms_plot, DWEIGHTS_COLOR)
+        self.dbiases_curve = _curve(self.norms_plot, DBIASES_COLOR)
+        self.norms_plot.setToolTip(NORMS_TIP)
+        # A log axis cannot show 0: say so instead of leaving the plot blank.
+        self.vanished_note = pg.TextItem(
+            "all 0: vanished", color=REFERENCE_COLOR, anchor=(0.5, 0.5)
+        )
+        self.norms_plot.addItem(self.vanished_note, ignoreBounds=True)
+        self.vanished_note.setVisible(False)
+
+        self.ratio_plot = _small_plot("epoch", log_y=True)
+        dash = pg.mkPen(REFERENCE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DashLine)
+        self.reference_line = pg.InfiniteLine(
+            np.log10(REFERENCE_RATIO),
+            angle=0,
+            pen=dash,
+            label="1e-3",
+            labelOpts={"position": 0.04, "color": REFERENCE_COLOR, "anchors": [(0, 1), (0, 1)]},
+        )
+        self.ratio_plot.addItem(self.reference_line, ignoreBounds=True)
+        # An invisible point at 1e-3 (reset with the history) keeps the line in auto-range.
+        self.reference_anchor = _curve(self.ratio_plot, REFERENCE_COLOR, width=0)
+        self.ratio_curve = _curve(self.ratio_plot, RATIO_COLOR)
+        self.ratio_plot.setToolTip(RATIO_TIP)
+
+        self.dead_plot = _small_plot("epoch", log_y=False)
+        self.dead_curve = _curve(
+            self.dead_plot, DEAD_COLOR, fillLevel=0, brush=pg.mkBrush(DEAD_COLOR + "40")
+        )
+        self.dead_note = pg.TextItem("no ReLU", color=REFERENCE_COLOR, anchor=(0.5, 0.5))
+        self.dead_plot.addItem(self.dead_note, ignoreBounds=True)
+        self.dead_note.setPos(0.5, 0.5)
+        self.dead_plot.setToolTip(DEAD_TIP)
+
+        self.histogram_plot = _small_plot("dweights value", log_y=False)
+        self.histogram_plot.showGrid(x=False, y=False)
+        self.histogram_curve = _curve(
+            self.histogram_plot,
+            HISTOGRAM_COLOR,
+            width=1,
+            x=np.zeros(1),
+            y=np.zeros(0),
+            stepMode="center",
+            fillLevel=0,
+            brush=pg.mkBrush(HISTOGRAM_COLOR + "90"),
+        )
+        self.histogram_plot.getAxis("bottom").setStyle(maxTickLevel=0)
+        self.histogram_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.histogram_plot.setToolTip(HISTOGRAM_TIP)
+
+        for col, plot in enumerate(self.plots):
+            layout.addItem(plot, row=row + 1, col=col)
+
+    @property
+    def plots(self) -> tuple[pg.PlotItem, ...]:
+        return (self.norms_plot, self.ratio_plot, self.dead_plot, self.histogram_plot)
+
+    @property
+    def items(self) -> tuple[pg.GraphicsObject, ...]:
+        """Every layout item of the row (for clicks and removal)."""
+        return (self.label, *self.plots)
+
+    def configure(self, name: str, has_relu: bool) -> None:
+        """Name the row and say whether its layer feeds a ReLU; forget its history."""
+        self.name = name
+        self.has_relu = bool(has_relu)
+        self.dead_note.setVisible(not self.has_relu)
+        self.dead_curve.setVisible(self.has_relu)
+        if self.has_relu:
+            self.dead_plot.enableAutoRange(x=True, y=False)
+            self.dead_plot.setYRange(0.0, 1.0, padding=0.02)
+            self.dead_plot.getAxis("left").setStyle(showValues=True)
+            self.dead_plot.getAxis("bottom").setStyle(showValues=True)
+        else:
+            self.dead_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            self.dead_plot.getAxis("left").setStyle(showValues=False)
+            self.dead_plot.getAxis("bottom").setStyle(showValues=False)
+        self.clear()
+
+    @property
+    def histories(self) -> tuple[History, ...]:
+        return (self.dweights_history, self.dbiases_history, self.ratio_history, self.dead_history)
+
+    @property
+    def last_epoch(self) -> float | None:
+        last = self.dweights_history.last
+        return None if last is None else last[0]
+
+    def clear(self) -> None:
+        for history in self.histories:
+            history.clear()
+        for curve in (
+            self.dweights_curve,
+            self.dbiases_curve,
+            self.ratio_curve,
+            self.reference_anchor,
+            self.dead_curve,
+        ):
+            curve.setData([], [])
+        self.vanished_note.setVisible(False)
+        self.histogram_curve.setData(np.zeros(1), np.zeros(0))
+        self._values = ""
+        self._set_label()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self._set_label()
+
+    def record(self, epoch: int, stats) -> None:
+        """Append one epoch's ``model.trainer.LayerStats`` (epochs must increase)."""
+        dead = stats.dead_fraction if self.has_relu else None
+        self.dweights_history.append(epoch, stats.dweights_norm)
+        self.dbiases_history.append(epoch, stats.dbiases_norm)
+        self.ratio_history.append(epoch, stats.update_ratio)
+        self.dead_history.append(epoch, dead)
+        dead_text = "no ReLU" if dead is None else f"dead {dead:.0%}"
+        self._values = (
+            f"{_span(DWEIGHTS_COLOR, f'dweights {stats.dweights_norm:.2e}')} &nbsp;"
+            f"{_span(DBIASES_COLOR, f'dbiases {stats.dbiases_norm:.2e}')} &nbsp;"
+            f"{_span(RATIO_COLOR, f'ratio {stats.update_ratio:.1e}')} &nbsp;"
+            f"{_span(DEAD_COLOR, dead_text)}"
+        )
+
+    def draw(self, stats) -> None:
+        """Push the histories and ``stats``' dweights histogram into the plot items."""
+        x, y = _log10_positive(*self.dweights_history.arrays())
+        self.dweights_curve.setData(x, y)
+        vanished = not len(x)
+        x, y = _log10_positive(*self.dbiases_history.arrays())
+        self.dbiases_curve.setData(x, y)
+        vanished = vanished and not len(x) and self.dweights_history.last is not None
+        if vanished != self.vanished_note.isVisible():
+            self.vanished_note.setPos(self.norms_plot.vb.viewRect().center())
+            self.vanished_note.setVisible(vanished)
+        x, y = _log10_positive(*self.ratio_history.arrays())
+        self.ratio_curve.setData(x, y)
+        if self.reference_anchor.xData is None or not len(self.reference_anchor.xData):
+            first = self.ratio_history.arrays()[0][:1]
+            self.reference_anchor.setData(first, np.full(len(first), np.log10(REFERENCE_RATIO)))
+        if self.has_relu:
+            self.dead_curve.setData(*self.dead_history.arrays())
+        counts = np.asarray(stats.histogram_counts, dtype=float)
+        edges = np.asarray(stats.histogram_edges, dtype=float)
+        if len(counts) and len(edges) == len(counts) + 1:
+            self.histogram_curve.setData(edges, counts)
+        self._set_label()
+
+    def _set_label(self) -> None:
+        marker = _span(SELECTED_COLOR, "\u25b6") + " " if self.selected else ""
+        self.label.setText(f"{marker}<b>{self.name}</b> &nbsp; {self._values}")
+
+    def label_text(self) -> str:
+        """The row's label as plain text."""
+        return self.label.item.toPlainText()
