@@ -1,0 +1,325 @@
+"""Specification of the gradient inspector: one row per Dense layer, live, and the check."""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from gui.inspector import GradientPanel
+from gui.inspector_heatmaps import symmetric_level
+from gui.inspector_rows import LogAxis
+from model.build import build_network
+from model.datasets import spiral
+from model.optimizers import Adam
+from model.trainer import Trainer
+
+NAMES = ["Dense 1 (2→16)", "Dense 2 (16→16)", "Dense 3 (16→3)"]
+HAS_RELU = [True, True, False]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the window hands the panel: stats and copies of weights and dweights."""
+
+    stats: object
+    weights: tuple
+    dweights: tuple
+
+
+@pytest.fixture(scope="module")
+def snapshots():
+    """Five epochs of the engine training a [16, 16] network on the spiral."""
+    net = build_network(2, 3, [16, 16], rng=0)
+    X, y = spiral(50, 3, rng=0)
+    trainer = Trainer(net, Adam(learning_rate=0.02), X, y, rng=0)
+    out = []
+    for _ in range(5):
+        stats = trainer.run_epoch(inspect=True)
+        weights = tuple(d.weights.copy() for d in net.dense_layers)
+        dweights = tuple(d.dweights.copy() for d in net.dense_layers)
+        out.append(Snapshot(stats, weights, dweights))
+    return out
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = GradientPanel()
+    qtbot.addWidget(widget)
+    widget.resize(700, 900)
+    widget.set_layers(NAMES, HAS_RELU)
+    yield widget
+    widget.close()
+
+
+def feed(panel, snapshot, epoch=None):
+    stats = snapshot.stats if epoch is None else replace(snapshot.stats, epoch=epoch)
+    panel.update_stats(stats, snapshot.weights, snapshot.dweights)
+
+
+# Stand-ins with the fields of model.gradcheck's results.
+@dataclass(frozen=True)
+class LayerCheck:
+    name: str
+    relative_error: float
+    n_checked: int
+    passed: bool
+
+
+@dataclass(frozen=True)
+class GradCheckResult:
+    layers: tuple
+    passed: bool
+    max_error: float
+
+
+# --- rows --------------------------------------------------------------------------------
+
+
+def test_the_panel_has_its_stable_object_name(panel):
+    assert panel.objectName() == "gradient_panel"
+
+
+def test_set_layers_makes_one_row_per_dense_layer(panel):
+    assert panel.row_count() == 3
+    assert [row.name for row in panel.rows] == NAMES
+    assert all(name in panel.row_label(i) for i, name in enumerate(NAMES))
+
+
+def test_set_layers_with_the_same_count_reuses_the_plot_items(panel):
+    plots = [row.norms_plot for row in panel.rows]
+    panel.set_layers(["a", "b", "c"], [True, False, False])
+    assert [row.norms_plot for row in panel.rows] == plots
+    assert "b" in panel.row_label(1)
+
+
+def test_set_layers_with_another_count_rebuilds_the_rows(panel):
+    panel.set_layers([f"Dense {i}" for i in range(7)], [True] * 6 + [False])
+    assert panel.row_count() == 7
+    assert panel.layer_combo.count() == 7
+
+
+def test_set_layers_refuses_a_flag_count_that_differs_from_the_names(panel):
+    with pytest.raises(ValueError, match="one has_relu flag per layer"):
+        panel.set_layers(["a", "b"], [True])
+
+
+def test_update_stats_fills_the_curves(panel, snapshots):
+    for snapshot in snapshots[:3]:
+        feed(panel, snapshot)
+    row = panel.rows[0]
+    for curve in (row.dweights_curve, row.dbiases_curve, row.ratio_curve, row.dead_curve):
+        assert len(curve.getData()[0]) == 3
+
+
+def test_the_norm_curves_are_drawn_on_a_log_scale(panel, snapshots):
+    feed(panel, snapshots[0])
+    layer = snapshots[0].stats.layers[1]
+    assert panel.rows[1].dweights_curve.getData()[1][-1] == pytest.approx(
+        np.log10(layer.dweights_norm)
+    )
+
+
+def test_the_row_label_shows_the_current_values(panel, snapshots):
+    feed(panel, snapshots[0])
+    layer = snapshots[0].stats.layers[0]
+    assert f"dweights {layer.dweights_norm:.2e}" in panel.row_label(0)
+
+
+def test_the_histogram_shows_the_counts_passed(panel, snapshots):
+    feed(panel, snapshots[0])
+    layer = snapshots[0].stats.layers[1]
+    x, y = panel.rows[1].histogram_curve.getData()
+    np.testing.assert_array_equal(y, layer.histogram_counts)
+    np.testing.assert_allclose(x, layer.histogram_edges)
+
+
+def test_the_output_layer_row_shows_no_relu(panel, snapshots):
+    feed(panel, snapshots[0])
+    last = panel.rows[-1]
+    assert last.dead_note.isVisible()
+    assert last.dead_note.textItem.toPlainText() == "no ReLU"
+    assert "no ReLU" in panel.row_label(2)
+    assert not panel.rows[0].dead_note.isVisible()
+
+
+def test_zero_and_negative_values_are_left_out_of_the_log_plots(panel, snapshots):
+    stats = snapshots[0].stats
+    bad = tuple(replace(layer, dbiases_norm=0.0, update_ratio=-1.0) for layer in stats.layers)
+    panel.update_stats(replace(stats, layers=bad), None, None)
+    feed(panel, snapshots[1])
+    row = panel.rows[0]
+    assert len(row.dbiases_curve.getData()[0]) == 1
+    assert len(row.ratio_curve.getData()[0]) == 1
+    assert np.all(np.isfinite(row.dbiases_curve.getData()[1]))
+
+
+def test_vanished_gradients_are_named_instead_of_a_blank_plot(panel, snapshots):
+    stats = snapshots[0].stats
+    zero = tuple(replace(layer, dweights_norm=0.0, dbiases_norm=0.0) for layer in stats.layers)
+    panel.update_stats(replace(stats, layers=zero), None, None)
+    assert panel.rows[0].vanished_note.isVisible()
+
+
+def test_the_same_epoch_twice_is_recorded_once(panel, snapshots):
+    feed(panel, snapshots[0])
+    feed(panel, snapshots[0])
+    assert len(panel.rows[0].dweights_curve.getData()[0]) == 1
+
+
+def test_an_earlier_epoch_starts_the_curves_again(panel, snapshots):
+    for snapshot in snapshots[:3]:
+        feed(panel, snapshot)
+    feed(panel, snapshots[0])
+    assert len(panel.rows[0].dweights_curve.getData()[0]) == 1
+
+
+def test_stats_for_another_architecture_rebuild_the_rows(panel, snapshots):
+    panel.set_layers(["Dense 1 (2→3)"], [False])
+    feed(panel, snapshots[0])
+    assert panel.row_count() == 3
+    assert NAMES[1] in panel.row_label(1)
+
+
+def test_ten_thousand_updates_keep_the_points_bounded(qtbot, snapshots):
+    panel = GradientPanel(capacity=64)
+    qtbot.addWidget(panel)
+    stats = snapshots[0].stats
+    one_layer = replace(stats, layers=stats.layers[:1])
+    panel.set_layers(NAMES[:1], [True])
+    for epoch in range(1, 10_001):
+        panel.update_stats(replace(one_layer, epoch=epoch), None, None)
+    row = panel.rows[0]
+    for curve in (row.dweights_curve, row.ratio_curve, row.dead_curve):
+        x = curve.getData()[0]
+        assert len(x) <= 64
+        assert x[-1] == 10_000
+    panel.close()
+
+
+def test_clear_empties_the_histories_and_the_plots(panel, snapshots):
+    for snapshot in snapshots[:3]:
+        feed(panel, snapshot)
+    panel.clear()
+    row = panel.rows[0]
+    assert all(len(history.arrays()[0]) == 0 for history in row.histories)
+    assert len(row.dweights_curve.getData()[0]) == 0
+    assert len(row.histogram_curve.getData()[1]) == 0
+    assert panel.dweights_image.image is None
+
+
+# --- heatmaps ----------------------------------------------------------------------------
+
+
+def test_the_heatmaps_show_the_selected_layers_dweights_and_weights(panel, snapshots):
+    feed(panel, snapshots[0])
+    panel.select_layer(0)
+    assert panel.dweights_image.image.shape == snapshots[0].dweights[0].shape
+    np.testing.assert_array_equal(panel.dweights_image.image, snapshots[0].dweights[0])
+    np.testing.assert_array_equal(panel.weights_image.image, snapshots[0].weights[0])
+
+
+def test_choosing_another_layer_in_the_combo_switches_the_heatmaps(panel, snapshots):
+    feed(panel, snapshots[0])
+    panel.layer_combo.setCurrentIndex(2)
+    assert panel.selected_layer() == 2
+    np.testing.assert_array_equal(panel.dweights_image.image, snapshots[0].dweights[2])
+    assert panel.dweights_image.image.shape == (16, 3)
+
+
+def test_clicking_a_row_selects_its_layer(panel, snapshots, qtbot):
+    feed(panel, snapshots[0])
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.rows_view
+    plot = panel.rows[1].ratio_plot
+    center = view.mapFromScene(plot.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(center))
+    assert panel.selected_layer() == 1
+    assert panel.layer_combo.currentIndex() == 1
+
+
+def test_the_heatmap_levels_are_symmetric_around_zero(panel, snapshots):
+    feed(panel, snapshots[0])
+    low, high = panel.dweights_map.colorbar.levels()
+    assert low == -high and high > 0
+
+
+def test_symmetric_level_ignores_non_finite_values_and_never_returns_zero():
+    assert symmetric_level(np.zeros((2, 3))) == 1.0
+    assert symmetric_level(np.array([[np.nan, -2.0, 1.0]]), percentile=100) == 2.0
+
+
+# --- gradient check ----------------------------------------------------------------------
+
+
+def test_the_gradcheck_button_emits_gradcheck_requested(panel, qtbot):
+    assert panel.gradcheck_button.objectName() == "gradcheck_button"
+    assert panel.gradcheck_button.toolTip()
+    with qtbot.waitSignal(panel.gradcheck_requested, timeout=1000):
+        qtbot.mouseClick(panel.gradcheck_button, Qt.MouseButton.LeftButton)
+
+
+def test_a_busy_gradient_check_disables_the_button_and_says_checking(panel):
+    panel.set_gradcheck_busy(True)
+    assert not panel.gradcheck_button.isEnabled()
+    assert "checking" in panel.gradcheck_button.text()
+    panel.set_gradcheck_busy(False)
+    assert panel.gradcheck_button.isEnabled()
+
+
+def test_show_gradcheck_colours_passing_layers_green_and_failing_red(panel):
+    result = GradCheckResult(
+        layers=(
+            LayerCheck(NAMES[0], 3.2e-10, 100, True),
+            LayerCheck(NAMES[1], 2.0e-4, 100, False),
+        ),
+        passed=False,
+        max_error=2.0e-4,
+    )
+    panel.show_gradcheck(result)
+    passing, failing = panel.gradcheck_labels
+    assert passing.property("status") == "pass" and "#1B7E3C" in passing.styleSheet()
+    assert failing.property("status") == "fail" and "#C62828" in failing.styleSheet()
+    assert "3.2e-10" in passing.text() and "2.0e-04" in failing.text()
+
+
+def test_a_passing_gradient_check_says_so_in_one_line(panel):
+    result = GradCheckResult((LayerCheck(NAMES[0], 3.2e-10, 100, True),), True, 3.2e-10)
+    panel.show_gradcheck(result)
+    assert panel.gradcheck_view.summary.text() == (
+        "All layers pass: max relative error 3.2e-10 (central differences, float64)"
+    )
+
+
+def test_new_layers_forget_the_old_gradient_check(panel):
+    result = GradCheckResult((LayerCheck(NAMES[0], 3.2e-10, 100, True),), True, 3.2e-10)
+    panel.show_gradcheck(result)
+    panel.set_layers(NAMES, HAS_RELU)
+    assert panel.gradcheck_labels == []
+    assert not panel.gradcheck_view.isVisibleTo(panel)
+
+
+# --- help and axes -----------------------------------------------------------------------
+
+
+def test_every_control_has_a_tooltip(panel):
+    for control in (panel.gradcheck_button, panel.help_button, panel.layer_combo):
+        assert control.toolTip()
+
+
+def test_the_help_button_shows_what_each_view_means(panel):
+    assert not panel.help_label.isVisibleTo(panel)
+    panel.help_button.click()
+    assert panel.help_label.isVisibleTo(panel)
+    text = panel.help_label.text()
+    for word in ("dweights", "dbiases", "dinputs", "1e-3", "Dead ReLU", "histogram"):
+        assert word in text
+
+
+def test_the_log_axis_labels_powers_of_ten_like_the_help_text():
+    axis = LogAxis("left")
+    levels = axis.logTickValues(-4.2, -0.5, 200, [])
+    assert levels[0][1] == [-4.0, -3.0, -2.0, -1.0]
+    assert axis.logTickStrings([-3.0], 1.0, 1.0) == ["1e-3"]
+    assert axis.logTickStrings(levels[1][1][:1], 1.0, None) == [""]
