@@ -51,6 +51,14 @@ class Layer:
             buf = self._buffers[key] = np.empty(shape, dtype=dtype)
         return buf
 
+    def _constant(self, name: str, shape: tuple[int, ...], dtype: np.dtype, value: float):
+        """Like ``_buffer``, but filled with ``value`` once; callers only read it."""
+        buf = self._buffers.get((name, shape))
+        if buf is None or buf.dtype != dtype:
+            buf = self._buffer(name, shape, dtype)
+            buf.fill(value)
+        return buf
+
     def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(parameter, gradient)`` pairs, in a fixed order (empty for most layers)."""
         return [(getattr(self, p), getattr(self, g)) for p, g in self.param_names]
@@ -143,7 +151,10 @@ class Dense(Layer):
         written in place: a network keeps them as views into one flat gradient vector.
         """
         np.matmul(self.inputs.T, dvalues, out=self.dweights)
-        np.sum(dvalues, axis=0, keepdims=True, out=self.dbiases)
+        # The column sums as a row of ones times dvalues: one BLAS call, several times
+        # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
+        ones = self._constant("ones", (1, dvalues.shape[0]), dvalues.dtype, 1.0)
+        np.matmul(ones, dvalues, out=self.dbiases)
         if self.weight_regularizer_l1 > 0:
             self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
         if self.weight_regularizer_l2 > 0:
