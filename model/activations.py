@@ -12,6 +12,20 @@ import numpy as np
 from model.layers import Layer
 
 
+def _row_max(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Row maxima of ``x`` (n_samples, n_classes) into ``out`` (n_samples, 1).
+
+    ``x.max(axis=1)`` sets numpy's loop up once per row; for a handful of classes, folding
+    the columns with ``np.maximum`` (one call per class) is several times faster.
+    """
+    if x.shape[1] > 8:
+        return np.max(x, axis=1, keepdims=True, out=out)
+    np.copyto(out, x[:, :1])
+    for j in range(1, x.shape[1]):
+        np.maximum(out, x[:, j : j + 1], out=out)
+    return out
+
+
 class ReLU(Layer):
     """Rectified linear unit: ``output = max(inputs, 0)``; gradient 1 where inputs > 0, else 0."""
 
@@ -45,12 +59,18 @@ class Softmax(Layer):
         """inputs : shape (n_samples, n_classes) -> probabilities of the same shape."""
         self.inputs = inputs
         out = self._buffer("output", inputs.shape, inputs.dtype)
+        row = self._buffer("row", (inputs.shape[0], 1), inputs.dtype)
         # Subtracting the row maximum keeps exp from overflowing; softmax is unchanged by it.
-        np.subtract(inputs, inputs.max(axis=1, keepdims=True), out=out)
+        np.subtract(inputs, _row_max(inputs, out=row), out=out)
         np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        out /= np.matmul(out, self._ones_column(inputs), out=row)
         self.output = out
         return out
+
+    def _ones_column(self, values: np.ndarray) -> np.ndarray:
+        """ones, shape (n_classes, 1): ``values @ ones`` sums each row in one BLAS call,
+        several times faster than ``sum(axis=1)`` along a short axis."""
+        return self._constant("ones", (values.shape[1], 1), values.dtype, 1.0)
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
         """The book's per-sample ``(diag(s) - s s^T) @ d``, for all samples at once.
@@ -61,7 +81,7 @@ class Softmax(Layer):
         s = self.output
         dinputs = self._buffer("dinputs", dvalues.shape, dvalues.dtype)
         np.multiply(s, dvalues, out=dinputs)
-        dot = dinputs.sum(axis=1, keepdims=True)
+        dot = dinputs @ self._ones_column(dinputs)
         np.subtract(dvalues, dot, out=dinputs)
         dinputs *= s
         self.dinputs = dinputs
