@@ -11,6 +11,9 @@ import numpy as np
 
 from model.layers import Layer
 
+#: Largest batch (in values) for which ReLU keeps an array of zeros to compare against.
+_CACHED_ZEROS_MAX = 1 << 16
+
 
 def _row_max(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Row maxima of ``x`` (n_samples, n_classes) into ``out`` (n_samples, 1).
@@ -38,7 +41,12 @@ class ReLU(Layer):
         self.inputs = inputs
         self.mask = np.greater(inputs, 0, out=self._buffer("mask", inputs.shape, np.dtype(bool)))
         out = self._buffer("output", inputs.shape, inputs.dtype)
-        self.output = np.maximum(inputs, 0, out=out)
+        # Against an array of zeros np.maximum runs its SIMD loop, ~2x faster than against
+        # the scalar 0 while the arrays stay in cache; past that, memory speed rules.
+        zeros = 0
+        if inputs.size <= _CACHED_ZEROS_MAX:
+            zeros = self._constant("zeros", inputs.shape, inputs.dtype, 0.0)
+        self.output = np.maximum(inputs, zeros, out=out)
         return out
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
