@@ -230,6 +230,9 @@ class GradientPanel(QtWidgets.QWidget):
             self._add_headers()
             self._rows = [LayerRow(ci, 1 + 2 * i, self._capacity) for i in range(len(names))]
             self.rows_view.setMinimumHeight(HEADER_HEIGHT + ROW_HEIGHT * len(names))
+            # With the header alone the layout shrank to the header's height; a view whose
+            # size does not change would not stretch it again.
+            ci.setGeometry(QtCore.QRectF(self.rows_view.rect()))
         for row, name, relu in zip(self._rows, names, has_relu, strict=True):
             row.configure(str(name), bool(relu))
         self.layer_combo.blockSignals(True)

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtGui
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
+from gui.inspector_rows import nice_ceiling
 
 DWEIGHTS_TIP = (
     "dweights of the selected layer after the latest epoch: one cell per weight (rows = "
@@ -83,9 +84,11 @@ class Heatmap:
             self.image.clear()
             self._shape = None
             return
-        level = symmetric_level(matrix)
+        # Rounded up in steps, so the colour bar's axis is laid out again only now and then.
+        level = nice_ceiling(symmetric_level(matrix))
         self.image.setImage(matrix, autoLevels=False)
-        self.colorbar.setLevels((-level, level))
+        if self.colorbar.levels() != (-level, level):
+            self.colorbar.setLevels((-level, level))
         if matrix.shape != self._shape:
             self._shape = matrix.shape
             rows, cols = matrix.shape

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.colors import GRID_ALPHA, PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
+from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
 
 #: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
@@ -115,7 +115,10 @@ def _style_axes(plot: pg.PlotItem, x_label: str, *, log_y: bool) -> None:
     plot.hideButtons()
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
-    plot.showGrid(x=False, y=True, alpha=GRID_ALPHA * 2)
+    # Ranges are set in steps by LayerRow.draw: an axis whose range changes is laid out
+    # again (~1 ms each), so auto-range on every update would cost more than the data.
+    plot.disableAutoRange()
+    plot.showGrid(x=False, y=False)  # a grid doubles the cost of repainting the axes
     if log_y:
         # The curves hold log10 values themselves (cheaper than PlotDataItem's log mode);
         # the axis only labels its ticks as powers of ten.
@@ -126,6 +129,38 @@ def _curve(plot: pg.PlotItem, color: str, width: float = 2, **options) -> pg.Plo
     curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), **options)
     plot.addItem(curve)
     return curve
+
+
+_NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is >= ``x``.
+
+    Ranges rounded up this way change a few times per decade instead of every update.
+    1.0 for a value that is not a positive finite number.
+    """
+    if not (math.isfinite(x) and x > 0):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    return next(step * base for step in _NICE_STEPS if step * base >= x * (1 - 1e-12))
+
+
+def _padded(low: float, high: float, fraction: float = 0.04) -> tuple[float, float]:
+    pad = (high - low) * fraction
+    return low - pad, high + pad
+
+
+def _decades(*arrays: np.ndarray, include: tuple[float, ...] = ()) -> tuple[float, float] | None:
+    """Whole decades (in log10 units) around the values of ``arrays`` and ``include``."""
+    values = [*include]
+    for a in arrays:
+        if len(a):
+            values += [float(a.min()), float(a.max())]
+    if not values:
+        return None
+    low, high = math.floor(min(values)), math.ceil(max(values))
+    return (low, high) if high > low else (low, low + 1)
 
 
 def _span(color: str, text: str) -> str:
@@ -149,6 +184,7 @@ class LayerRow:
         self.dbiases_history = History(capacity)
         self.ratio_history = History(capacity)
         self.dead_history = History(capacity)
+        self._ranges: dict[int, tuple[tuple[float, float] | None, ...]] = {}
         self.name = ""
         self.has_relu = True
         self.selected = False
@@ -181,8 +217,6 @@ class LayerRow:
             labelOpts={"position": 0.04, "color": REFERENCE_COLOR, "anchors": [(0, 1), (0, 1)]},
         )
         self.ratio_plot.addItem(self.reference_line, ignoreBounds=True)
-        # An invisible point at 1e-3 (reset with the history) keeps the line in auto-range.
-        self.reference_anchor = _curve(self.ratio_plot, REFERENCE_COLOR, width=0)
         self.ratio_curve = _curve(self.ratio_plot, RATIO_COLOR)
         self.ratio_plot.setToolTip(RATIO_TIP)
 
@@ -196,7 +230,6 @@ class LayerRow:
         self.dead_plot.setToolTip(DEAD_TIP)
 
         self.histogram_plot = _small_plot("dweights value", log_y=False)
-        self.histogram_plot.showGrid(x=False, y=False)
         self.histogram_curve = _curve(
             self.histogram_plot,
             HISTOGRAM_COLOR,
@@ -230,8 +263,7 @@ class LayerRow:
         self.dead_note.setVisible(not self.has_relu)
         self.dead_curve.setVisible(self.has_relu)
         if self.has_relu:
-            self.dead_plot.enableAutoRange(x=True, y=False)
-            self.dead_plot.setYRange(0.0, 1.0, padding=0.02)
+            self.dead_plot.setYRange(0.0, 1.0, padding=0.04)
             self.dead_plot.getAxis("left").setStyle(showValues=True)
             self.dead_plot.getAxis("bottom").setStyle(showValues=True)
         else:
@@ -256,7 +288,6 @@ class LayerRow:
             self.dweights_curve,
             self.dbiases_curve,
             self.ratio_curve,
-            self.reference_anchor,
             self.dead_curve,
         ):
             curve.setData([], [])
@@ -287,27 +318,52 @@ class LayerRow:
 
     def draw(self, stats) -> None:
         """Push the histories and ``stats``' dweights histogram into the plot items."""
-        x, y = _log10_positive(*self.dweights_history.arrays())
-        self.dweights_curve.setData(x, y)
-        vanished = not len(x)
-        x, y = _log10_positive(*self.dbiases_history.arrays())
-        self.dbiases_curve.setData(x, y)
-        vanished = vanished and not len(x) and self.dweights_history.last is not None
+        epochs, dweights = _log10_positive(*self.dweights_history.arrays())
+        self.dweights_curve.setData(epochs, dweights)
+        x, dbiases = _log10_positive(*self.dbiases_history.arrays())
+        self.dbiases_curve.setData(x, dbiases)
+        vanished = not (len(dweights) or len(dbiases)) and self.last_epoch is not None
         if vanished != self.vanished_note.isVisible():
-            self.vanished_note.setPos(self.norms_plot.vb.viewRect().center())
             self.vanished_note.setVisible(vanished)
-        x, y = _log10_positive(*self.ratio_history.arrays())
-        self.ratio_curve.setData(x, y)
-        if self.reference_anchor.xData is None or not len(self.reference_anchor.xData):
-            first = self.ratio_history.arrays()[0][:1]
-            self.reference_anchor.setData(first, np.full(len(first), np.log10(REFERENCE_RATIO)))
+        x, ratio = _log10_positive(*self.ratio_history.arrays())
+        self.ratio_curve.setData(x, ratio)
         if self.has_relu:
             self.dead_curve.setData(*self.dead_history.arrays())
         counts = np.asarray(stats.histogram_counts, dtype=float)
         edges = np.asarray(stats.histogram_edges, dtype=float)
         if len(counts) and len(edges) == len(counts) + 1:
             self.histogram_curve.setData(edges, counts)
+            reach = nice_ceiling(max(abs(edges[0]), abs(edges[-1])))
+            self._set_range(self.histogram_plot, (-reach, reach), (0.0, nice_ceiling(counts.max())))
+        times = self.dweights_history.arrays()[0]
+        if not len(times):
+            self._set_label()
+            return
+        first, last = float(times[0]), float(times[-1])
+        time_range = (first, first + nice_ceiling(max(last - first, 1.0)))
+        norms_decades = _decades(dweights, dbiases) or (-1.0, 0.0)
+        self._set_range(self.norms_plot, time_range, norms_decades)
+        if vanished:
+            self.vanished_note.setPos(sum(time_range) / 2, sum(norms_decades) / 2)
+        # A quarter decade either side keeps the 1e-3 line off the plot's edges.
+        reference = math.log10(REFERENCE_RATIO)
+        ratio_decades = _decades(ratio, include=(reference - 0.25, reference + 0.25))
+        self._set_range(self.ratio_plot, time_range, ratio_decades)
+        if self.has_relu:
+            self._set_range(self.dead_plot, time_range, (0.0, 1.0))
         self._set_label()
+
+    def _set_range(self, plot: pg.PlotItem, x_range, y_range) -> None:
+        """Give ``plot`` these ranges (y padded) unless it already has them."""
+        key = (x_range, y_range)
+        if self._ranges.get(id(plot)) == key:
+            return
+        self._ranges[id(plot)] = key
+        plot.vb.setRange(
+            xRange=x_range,
+            yRange=None if y_range is None else _padded(*y_range),
+            padding=0,
+        )
 
     def _set_label(self) -> None:
         marker = _span(SELECTED_COLOR, "\u25b6") + " " if self.selected else ""

@@ -99,6 +99,19 @@ def test_set_layers_with_another_count_rebuilds_the_rows(panel):
     assert panel.layer_combo.count() == 7
 
 
+def test_rows_built_after_the_panel_is_shown_fill_the_view(qtbot):
+    panel = GradientPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_layers(NAMES, HAS_RELU)
+    qtbot.wait(20)
+    view = panel.rows_view
+    assert view.ci.geometry().height() == view.height()
+    panel.close()
+
+
 def test_set_layers_refuses_a_flag_count_that_differs_from_the_names(panel):
     with pytest.raises(ValueError, match="one has_relu flag per layer"):
         panel.set_layers(["a", "b"], [True])
