@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from gui.inspector import GradientPanel
 from gui.inspector_heatmaps import symmetric_level
-from gui.inspector_rows import LogAxis
+from gui.inspector_rows import LogAxis, nice_ceiling
 from model.build import build_network
 from model.datasets import spiral
 from model.optimizers import Adam
@@ -172,6 +172,27 @@ def test_vanished_gradients_are_named_instead_of_a_blank_plot(panel, snapshots):
     zero = tuple(replace(layer, dweights_norm=0.0, dbiases_norm=0.0) for layer in stats.layers)
     panel.update_stats(replace(stats, layers=zero), None, None)
     assert panel.rows[0].vanished_note.isVisible()
+
+
+def test_the_reference_line_stays_in_view_when_the_ratio_is_far_from_it(panel, snapshots):
+    stats = snapshots[0].stats
+    fast = tuple(replace(layer, update_ratio=0.5) for layer in stats.layers)
+    panel.update_stats(replace(stats, layers=fast), None, None)
+    (_, _), (low, high) = panel.rows[0].ratio_plot.viewRange()
+    assert low < np.log10(1e-3) < high
+
+
+def test_plot_ranges_are_rounded_up_in_steps():
+    assert [nice_ceiling(x) for x in (0.7, 1.0, 1.2, 2.5, 7.0, 9.0, 301.0)] == [
+        0.8,
+        1.0,
+        1.5,
+        3.0,
+        8.0,
+        10.0,
+        400.0,
+    ]
+    assert nice_ceiling(0.0) == nice_ceiling(float("nan")) == 1.0
 
 
 def test_the_same_epoch_twice_is_recorded_once(panel, snapshots):
