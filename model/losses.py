@@ -8,6 +8,8 @@ one-hot (shape (n, n_classes)).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from model.activations import Softmax
@@ -19,6 +21,23 @@ EPS = 1e-7
 def _check_batch(y_pred: np.ndarray, y_true: np.ndarray) -> None:
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} samples but the predictions have {len(y_pred)}")
+
+
+@functools.lru_cache(maxsize=8)
+def _row_starts(n_samples: int, n_classes: int) -> np.ndarray:
+    """``arange(n_samples) * n_classes``, made once per batch shape (read-only)."""
+    starts = np.arange(n_samples) * n_classes
+    starts.flags.writeable = False
+    return starts
+
+
+def _flat_index(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Where ``y[range(n), labels]`` sits in ``y.ravel()`` for y of shape (n, n_classes).
+
+    One flat ``np.take`` or assignment at these positions is much cheaper than the book's
+    two-array fancy index ``y[range(n), labels]``.
+    """
+    return _row_starts(len(labels), n_classes) + labels
 
 
 def sparse_labels(y_true: np.ndarray) -> np.ndarray:
@@ -45,7 +64,8 @@ class Loss:
 
     def calculate(self, output: np.ndarray, y_true: np.ndarray) -> float:
         """Mean loss over the batch: output : shape (n_samples, n_outputs)."""
-        return float(np.mean(self.forward(output, y_true)))
+        sample_losses = self.forward(output, y_true)
+        return float(sample_losses.sum()) / sample_losses.size
 
     def config(self) -> dict[str, str]:
         return {"type": type(self).__name__}
@@ -62,16 +82,19 @@ class CategoricalCrossentropy(Loss):
         _check_batch(y_pred, y_true)
         y_true = np.asarray(y_true)
         if y_true.ndim == 1:
-            n, c = y_pred.shape
-            # One flat np.take is much cheaper than y_pred[range(n), y_true].
-            correct = np.take(y_pred.reshape(-1), np.arange(n) * c + y_true)
+            correct = np.take(y_pred.reshape(-1), _flat_index(y_true, y_pred.shape[1]))
         elif y_true.ndim == 2:
             correct = np.sum(y_pred * y_true, axis=1)
         else:
             raise ValueError(
                 f"class labels must have shape (n,) or (n, n_classes), got {y_true.shape}"
             )
-        return -np.log(np.clip(correct, EPS, 1 - EPS))
+        # Clipping only the picked probabilities gives the book's numbers; two ufuncs in
+        # place cost less than np.clip's Python wrapper.
+        np.maximum(correct, EPS, out=correct)
+        np.minimum(correct, 1 - EPS, out=correct)
+        np.log(correct, out=correct)
+        return np.negative(correct, out=correct)
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         """dvalues : shape (n_samples, n_classes), the predicted probabilities."""
@@ -107,8 +130,7 @@ class SoftmaxCategoricalCrossentropy(Loss):
         labels = sparse_labels(y_true)
         dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
         np.copyto(dinputs, dvalues)
-        flat = dinputs.reshape(-1)
-        flat[np.arange(samples) * n_classes + labels] -= 1
+        dinputs.reshape(-1)[_flat_index(labels, n_classes)] -= 1
         dinputs *= 1.0 / samples
         self.dinputs = dinputs
         return dinputs

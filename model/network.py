@@ -181,7 +181,8 @@ class Network:
         """Share of correct predictions (regression: within ``std(y) / 250``, as the book)."""
         task = self.task
         if task == "classification":
-            return float(np.mean(np.argmax(output, axis=1) == sparse_labels(y)))
+            labels = sparse_labels(y)
+            return int(np.count_nonzero(np.argmax(output, axis=1) == labels)) / len(labels)
         y = np.asarray(y).reshape(output.shape)
         if task == "binary":
             return float(np.mean((output > 0.5) == (y > 0.5)))
