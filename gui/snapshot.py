@@ -1,0 +1,84 @@
+"""Immutable values the training worker hands to the window.
+
+Everything here is a copy: the worker keeps training while the window draws, so no array
+in a ``Snapshot`` or a ``RunInfo`` is ever a view of the live network or trainer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.grid import BoundaryGrid
+from model.trainer import EpochStats
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run after one epoch, throttled at the source.
+
+    ``stats`` is the latest epoch; ``curve`` holds every epoch since the previous snapshot
+    (oldest first, ending with ``stats``), so curves keep their shape however fast the
+    worker trains. ``stats.layers`` is filled in when the inspector part is present.
+    """
+
+    stats: EpochStats
+    #: Every epoch since the previous snapshot, oldest first; ``curve[-1] is stats``.
+    curve: tuple[EpochStats, ...] = ()
+    #: Outputs on the boundary grid, float32: shape (res, res, n_outputs) for 2-D inputs
+    #: (row i, column j is the point (xs[j], ys[i])), shape (res, n_outputs) for 1-D inputs.
+    boundary: np.ndarray | None = None
+    #: Predictions on the training and validation points, shape (n,) (class, 0/1 or value).
+    train_predictions: np.ndarray | None = None
+    val_predictions: np.ndarray | None = None
+    #: One array per Dense layer: weights, shape (n_inputs, n_neurons), and dweights.
+    weights: tuple[np.ndarray, ...] | None = None
+    dweights: tuple[np.ndarray, ...] | None = None
+    epochs_per_second: float = 0.0
+
+    @property
+    def epoch(self) -> int:
+        return self.stats.epoch
+
+    @property
+    def has_inspector(self) -> bool:
+        return self.weights is not None and self.stats.layers is not None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the window needs to know about a freshly built (or reloaded) run."""
+
+    #: Training and validation data: X shape (n, n_inputs); y shape (n,) labels, or (n, 1).
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    task: str  # "classification", "binary" or "regression"
+    n_classes: int | None
+    #: Where ``Snapshot.boundary`` is evaluated (for 1-D inputs: ``ys`` has one element).
+    grid: BoundaryGrid
+    layer_names: tuple[str, ...]
+    #: For each Dense layer, whether a ReLU follows it (dead units are measurable).
+    has_relu: tuple[bool, ...]
+    summary: str
+    n_params: int
+    epoch: int
+    #: The run's state before the next epoch: loss, boundary, weights.
+    initial: Snapshot
+    #: The run configuration (a ``model.config.RunConfig``) it was built from, if any.
+    config: object = None
+    dataset_name: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.X_train.shape[1])
+
+
+def frozen_copy(array: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """A read-only copy of ``array`` (optionally converted to ``dtype``)."""
+    out = np.array(array, dtype=dtype, copy=True)
+    out.flags.writeable = False
+    return out

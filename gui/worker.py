@@ -1,0 +1,433 @@
+"""The training worker: owns the engine objects and streams snapshots to the window.
+
+``TrainingWorker`` is a parent-less ``QObject`` moved to a ``QThread``. The window calls its
+slots through queued signals (build a run, train, step) and its thread-safe methods
+directly (stop, hyperparameter changes, gradient check, save). While a training loop
+runs, nothing but this worker touches the network: changes wait in a lock-protected dict
+and are applied between epochs. Stopping is a ``threading.Event`` checked between epochs,
+never a queued signal (which would wait for the loop to return).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gui.snapshot import RunInfo, Snapshot, frozen_copy
+from model.activations import ReLU
+from model.config import ConfigError, Run, RunConfig, build_run
+from model.datasets import Dataset
+from model.gradcheck import gradient_check
+from model.grid import BoundaryGrid, boundary_grid
+from model.optimizers import OPTIMIZERS
+from model.trainer import EpochStats, Trainer, TrainingDiverged, dense_name
+
+#: Default refresh rates (per second) of the three kinds of snapshot content.
+CURVE_HZ = 30.0
+BOUNDARY_HZ = 10.0
+INSPECTOR_HZ = 5.0
+BOUNDARY_RESOLUTION = 200
+#: Snapshots sent but not yet drawn; beyond this the worker keeps accumulating curve rows.
+MAX_IN_FLIGHT = 1
+#: Share of the time the window may spend drawing snapshots. Drawing runs Python (pyqtgraph)
+#: under the GIL the training thread needs too, so snapshots are spaced to keep it at most
+#: this busy, whatever the rates ask for.
+GUI_BUDGET = 0.2
+#: Curve rows kept while the window is busy; beyond this every other row is dropped.
+MAX_PENDING_ROWS = 20_000
+#: At most this many training samples go into a gradient check (it is O(params * samples)).
+GRADCHECK_SAMPLES = 256
+
+#: Why a training loop ended (``TrainingWorker.stopped``'s second argument).
+STOP_REQUESTED = "stopped"
+LIMIT_REACHED = "limit"
+STEP_DONE = "step"
+DIVERGED = "diverged"
+FAILED = "error"
+
+
+def _has_relu(run: Run) -> tuple[bool, ...]:
+    layers = run.network.layers
+    flags = []
+    for dense in run.network.dense_layers:
+        j = next(k for k, layer in enumerate(layers) if layer is dense)
+        flags.append(j + 1 < len(layers) and isinstance(layers[j + 1], ReLU))
+    return tuple(flags)
+
+
+def make_grid(X: np.ndarray, resolution: int) -> BoundaryGrid:
+    """The lattice the boundary is drawn on: 2-D for two inputs, a line for one."""
+    if X.shape[1] == 2:
+        return boundary_grid(X, resolution)
+    lo, hi = (float(X.min()), float(X.max())) if len(X) else (-1.0, 1.0)
+    span = max(hi - lo, 1e-3)
+    xs = np.linspace(lo - 0.05 * span, hi + 0.05 * span, resolution)
+    return BoundaryGrid(xs, np.zeros(1), xs.reshape(-1, 1))
+
+
+class TrainingWorker(QObject):
+    """Trains a ``model.config.Run`` in its own thread and emits ``Snapshot`` objects."""
+
+    #: A run was built or replaced: ``RunInfo``.
+    run_built = Signal(object)
+    #: A training loop (Start or Step) began.
+    started = Signal()
+    #: A ``Snapshot`` is ready to draw.
+    snapshot_ready = Signal(object)
+    #: The loop ended: (epoch, reason) with reason one of "stopped", "limit", "step",
+    #: "diverged", "error".
+    stopped = Signal(int, str)
+    #: Training diverged; the message says where, why, and that the weights were rolled back.
+    diverged = Signal(str)
+    #: Something could not be done (bad configuration, unreadable file...): a message.
+    errored = Signal(str)
+    #: A gradient check finished: ``model.gradcheck.GradCheckResult``.
+    gradcheck_finished = Signal(object)
+    #: A model file was written: its path.
+    model_saved = Signal(str)
+
+    def __init__(self, builder: Callable[..., Run] = build_run) -> None:
+        super().__init__()  # no parent: it is moved to a QThread
+        self._builder = builder
+        self._run: Run | None = None
+        self._grid: BoundaryGrid | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._pending: dict[str, Any] = {}
+        self._in_flight = 0
+        self._draw_cost = 0.0  # seconds the window takes per snapshot (moving average)
+        self.epoch_limit = 10_001
+        self.curve_interval = 1.0 / CURVE_HZ
+        self.boundary_interval = 1.0 / BOUNDARY_HZ
+        self.inspector_interval = 1.0 / INSPECTOR_HZ
+        self.resolution = BOUNDARY_RESOLUTION
+
+    # --- thread-safe requests (call from any thread) ------------------------------------
+    @property
+    def run(self) -> Run | None:
+        """The engine objects. Read them only while the worker is idle."""
+        return self._run
+
+    def request_stop(self) -> None:
+        """Ask the training loop to end after the current epoch."""
+        self._stop.set()
+
+    def clear_stop(self) -> None:
+        """Forget an earlier stop request (the window calls this before Start)."""
+        self._stop.clear()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def set_rates(self, curve_hz: float, boundary_hz: float, inspector_hz: float) -> None:
+        """Refresh rates (per second) of the curves, the boundary and the inspector."""
+        self.curve_interval = 1.0 / max(curve_hz, 0.1)
+        self.boundary_interval = 1.0 / max(boundary_hz, 0.1)
+        self.inspector_interval = 1.0 / max(inspector_hz, 0.1)
+
+    def change(self, **changes: Any) -> None:
+        """Queue changes applied between epochs (or at once when idle, via ``apply_pending``).
+
+        Keys: ``hyper`` (dict of optimizer hyperparameters), ``optimizer`` (an optimizer
+        config dict with ``type``: a new optimizer, state reset), ``batch_size`` (int or
+        None), ``epoch_limit`` (int), ``data`` (X_train, y_train, X_val, y_val).
+        """
+        with self._lock:
+            for key, value in changes.items():
+                if key == "hyper":
+                    self._pending.setdefault("hyper", {}).update(value)
+                else:
+                    self._pending[key] = value
+
+    def request_gradcheck(self) -> None:
+        """Run a gradient check between epochs (or now, via ``apply_pending``, when idle)."""
+        self.change(gradcheck=True)
+
+    def request_save(self, path: str, metadata: dict[str, Any] | None = None) -> None:
+        """Save the model between epochs (or now, via ``apply_pending``, when idle)."""
+        self.change(save=(path, metadata))
+
+    def snapshot_consumed(self, seconds: float = 0.0) -> None:
+        """The window drew a snapshot in ``seconds``: the worker may send another."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._draw_cost = 0.7 * self._draw_cost + 0.3 * max(seconds, 0.0)
+
+    @property
+    def _min_gap(self) -> float:
+        """Seconds between two snapshots so that drawing stays within ``GUI_BUDGET``."""
+        return self._draw_cost / GUI_BUDGET
+
+    # --- slots: run in the worker's thread ------------------------------------------------
+    @Slot(object, object)
+    def build(self, config: RunConfig, dataset: Dataset | None = None) -> None:
+        """Build a new run from ``config`` (and ``dataset`` instead of generating one).
+
+        On failure the current run is kept and ``errored`` says why.
+        """
+        try:
+            run = self._builder(config, dataset)
+        except (ConfigError, ValueError, OSError) as error:
+            self.errored.emit(f"Could not build the run: {error}")
+            return
+        except Exception:
+            self.errored.emit(f"Could not build the run:\n{traceback.format_exc()}")
+            return
+        with self._lock:
+            self._pending.pop("data", None)
+            self._pending.pop("optimizer", None)
+            self._pending.pop("hyper", None)
+        self.epoch_limit = config.training.epochs
+        self._install(run)
+
+    @Slot(object)
+    def install(self, run: Run) -> None:
+        """Replace the current run by ``run`` (a loaded model, say) and describe it."""
+        self._install(run)
+
+    def _install(self, run: Run) -> None:
+        self._run = run
+        X_all = np.concatenate([run.X_train, run.X_val]) if len(run.X_val) else run.X_train
+        self._grid = make_grid(X_all, self.resolution)
+        self.run_built.emit(self._describe(run))
+
+    @staticmethod
+    def _current_stats(run: Run) -> EpochStats:
+        """The run's numbers as they stand (inference mode), e.g. before the first epoch."""
+        net, trainer = run.network, run.trainer
+        with np.errstate(all="ignore"):
+            train = net.evaluate(trainer.X, trainer.y)
+            val = net.evaluate(trainer.X_val, trainer.y_val) if trainer.X_val is not None else None
+        return EpochStats(
+            epoch=trainer.epoch,
+            data_loss=float(train.data_loss),
+            regularization_loss=float(train.regularization_loss),
+            accuracy=float(train.accuracy),
+            learning_rate=float(trainer.optimizer.current_learning_rate),
+            val_loss=None if val is None else float(val.data_loss),
+            val_accuracy=None if val is None else float(val.accuracy),
+        )
+
+    def _describe(self, run: Run) -> RunInfo:
+        net = run.network
+        stats = self._current_stats(run)
+        initial = self._snapshot(run, stats, (stats,), boundary=True, inspector=True)
+        n_classes = run.dataset.n_classes
+        return RunInfo(
+            X_train=frozen_copy(run.X_train),
+            y_train=frozen_copy(run.y_train),
+            X_val=frozen_copy(run.X_val),
+            y_val=frozen_copy(run.y_val),
+            task=run.task,
+            n_classes=n_classes,
+            grid=self._grid,
+            layer_names=tuple(dense_name(i, d) for i, d in enumerate(net.dense_layers)),
+            has_relu=_has_relu(run),
+            summary=net.summary(),
+            n_params=net.n_params,
+            epoch=run.trainer.epoch,
+            initial=initial,
+            config=run.config,
+            dataset_name=run.dataset.name,
+        )
+
+    @Slot()
+    def apply_pending(self) -> None:
+        """Apply queued changes and requests now (the window sends this when idle)."""
+        if self._run is not None:
+            self._apply_pending(self._run)
+
+    @Slot(int)
+    def train(self, max_epochs: int = 0) -> None:
+        """Train until stopped, the epoch limit, or ``max_epochs`` epochs (0: no cap).
+
+        A Step is ``train(1)``: exactly one epoch, whatever the limit.
+        """
+        run = self._run
+        if run is None:
+            self.stopped.emit(0, FAILED)
+            return
+        self.started.emit()
+        reason = self._loop(run, max_epochs)
+        self.stopped.emit(run.trainer.epoch, reason)
+
+    def _loop(self, run: Run, max_epochs: int) -> str:
+        rows: list[EpochStats] = []
+        last_curve = last_boundary = last_inspect = last_emit = -math.inf
+        rate_time, rate_epoch, rate = time.monotonic(), run.trainer.epoch, 0.0
+        done = 0
+        try:
+            while True:
+                if self._stop.is_set():
+                    reason = STOP_REQUESTED
+                    break
+                self._apply_pending(run)
+                if max_epochs != 1 and run.trainer.epoch >= self.epoch_limit:
+                    reason = LIMIT_REACHED
+                    break
+                now = time.monotonic()
+                with self._lock:
+                    # The window has drawn what it got and has had its share of the time.
+                    ready = self._in_flight < MAX_IN_FLIGHT and now - last_emit >= self._min_gap
+                inspect = max_epochs == 1 or (
+                    ready and now - last_inspect >= self.inspector_interval
+                )
+                stats = run.trainer.run_epoch(inspect=inspect)
+                done += 1
+                rows.append(stats)
+                final = (
+                    done == max_epochs
+                    or self._stop.is_set()
+                    or (max_epochs != 1 and run.trainer.epoch >= self.epoch_limit)
+                )
+                now = time.monotonic()
+                if now - rate_time >= 0.5:
+                    measured = (run.trainer.epoch - rate_epoch) / (now - rate_time)
+                    rate = measured if rate == 0.0 else 0.5 * rate + 0.5 * measured
+                    rate_time, rate_epoch = now, run.trainer.epoch
+                want_boundary = final or now - last_boundary >= self.boundary_interval
+                want_curve = now - last_curve >= self.curve_interval
+                if not final and not (ready and (inspect or want_boundary or want_curve)):
+                    if len(rows) > MAX_PENDING_ROWS:
+                        rows = rows[1::2]
+                    continue
+                snapshot = self._snapshot(
+                    run, stats, tuple(rows), boundary=want_boundary, inspector=inspect, rate=rate
+                )
+                rows = []
+                last_curve = last_emit = now
+                if want_boundary:
+                    last_boundary = now
+                if inspect:
+                    last_inspect = now
+                self._emit(snapshot)
+                if done == max_epochs:
+                    reason = STEP_DONE
+                    break
+        except TrainingDiverged as error:
+            # The trainer rolled back to the last finite epoch: show that state.
+            stats = self._current_stats(run)
+            self._emit(self._snapshot(run, stats, tuple(rows), boundary=True))
+            self.diverged.emit(str(error))
+            return DIVERGED
+        except Exception:
+            self.errored.emit(f"Training failed:\n{traceback.format_exc()}")
+            return FAILED
+        return reason
+
+    def _emit(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._in_flight += 1
+        self.snapshot_ready.emit(snapshot)
+
+    def _snapshot(
+        self,
+        run: Run,
+        stats: EpochStats,
+        rows: tuple[EpochStats, ...],
+        *,
+        boundary: bool = False,
+        inspector: bool = False,
+        rate: float = 0.0,
+    ) -> Snapshot:
+        """Copy what the window draws out of the live network."""
+        net = run.network
+        values: dict[str, Any] = {}
+        if boundary and self._grid is not None:
+            with np.errstate(all="ignore"):
+                out = net.predict_proba(self._grid.points)
+                train_pred = net.predict(run.X_train) if len(run.X_train) else None
+                val_pred = net.predict(run.X_val) if len(run.X_val) else None
+            res = self._grid.resolution
+            shape = (res, res, -1) if net.n_inputs == 2 else (res, -1)
+            values["boundary"] = frozen_copy(out.reshape(shape), np.float32)
+            if train_pred is not None:
+                values["train_predictions"] = frozen_copy(np.asarray(train_pred).reshape(-1))
+            if val_pred is not None:
+                values["val_predictions"] = frozen_copy(np.asarray(val_pred).reshape(-1))
+        if inspector:
+            values["weights"] = tuple(frozen_copy(d.weights) for d in net.dense_layers)
+            values["dweights"] = tuple(frozen_copy(d.dweights) for d in net.dense_layers)
+        return Snapshot(stats=stats, curve=rows, epochs_per_second=rate, **values)
+
+    # --- changes between epochs ---------------------------------------------------------
+    def _apply_pending(self, run: Run) -> None:
+        with self._lock:
+            if not self._pending:
+                return
+            pending, self._pending = self._pending, {}
+        try:
+            self._apply(run, pending)
+        except Exception as error:
+            self.errored.emit(f"Could not apply the change: {error}")
+
+    def _apply(self, run: Run, pending: dict[str, Any]) -> None:
+        if "optimizer" in pending:
+            config = dict(pending["optimizer"])
+            cls = OPTIMIZERS[config.pop("type")]
+            allowed = {k: v for k, v in config.items() if k in cls.hyperparameters}
+            run.optimizer = cls(**allowed)
+            run.trainer.optimizer = run.optimizer
+        for name, value in pending.get("hyper", {}).items():
+            if name in run.optimizer.hyperparameters:
+                setattr(run.optimizer, name, value)
+        if "batch_size" in pending:
+            run.trainer.batch_size = pending["batch_size"]
+        if "epoch_limit" in pending:
+            self.epoch_limit = int(pending["epoch_limit"])
+        if "data" in pending:
+            self._replace_data(run, *pending["data"])
+        if pending.get("gradcheck"):
+            self._gradcheck(run)
+        if "save" in pending:
+            path, metadata = pending["save"]
+            self._save(run, path, metadata)
+
+    def _replace_data(self, run: Run, X_train, y_train, X_val, y_val) -> None:
+        """Train on edited points from the next epoch on; weights and optimizer stay."""
+        trainer = Trainer(
+            run.network,
+            run.optimizer,
+            X_train,
+            y_train,
+            X_val,
+            y_val,
+            batch_size=run.trainer.batch_size,
+            rng=run.trainer.rng,
+            histogram_bins=run.trainer.histogram_bins,
+        )
+        trainer.epoch = run.trainer.epoch
+        run.trainer = trainer
+        run.X_train, run.y_train, run.X_val, run.y_val = X_train, y_train, X_val, y_val
+
+    def _gradcheck(self, run: Run) -> None:
+        X, y = run.trainer.X, run.trainer.y
+        if len(X) > GRADCHECK_SAMPLES:
+            rows = np.random.default_rng(0).choice(len(X), GRADCHECK_SAMPLES, replace=False)
+            X, y = X[rows], y[rows]
+        try:
+            with np.errstate(all="ignore"):
+                result = gradient_check(run.network, X, y)
+        except ValueError as error:
+            self.errored.emit(f"Gradient check not possible: {error}")
+            self.gradcheck_finished.emit(None)
+            return
+        self.gradcheck_finished.emit(result)
+
+    def _save(self, run: Run, path: str, metadata: dict[str, Any] | None) -> None:
+        from model.persist import ModelFileError, save_model
+
+        try:
+            save_model(path, run.network, run.optimizer, epoch=run.trainer.epoch, metadata=metadata)
+        except (ModelFileError, OSError, ValueError) as error:
+            self.errored.emit(f"Could not save the model: {error}")
+            return
+        self.model_saved.emit(str(path))
