@@ -1,0 +1,97 @@
+"""The Help menu's texts: the shortcuts and a short "what am I looking at" per panel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+SHORTCUTS = (
+    ("Space", "Start training, or stop it (the weights are kept)"),
+    ("Ctrl+E", "Step: train exactly one epoch"),
+    ("Ctrl+R", "Reset: new weights from the current settings, curves cleared"),
+    ("Ctrl+G", "Check gradients numerically"),
+    ("Ctrl+O / Ctrl+S", "Open / save a model (.npz)"),
+    ("Ctrl+Shift+O / Ctrl+Shift+S", "Open / save a run configuration (.json)"),
+    ("F1", "What am I looking at?"),
+    ("Ctrl+Q", "Quit"),
+    ("Click / Shift+click / Ctrl+click", "On the boundary plot: add a point of the selected "
+     "class / of the next class / remove the nearest training point"),
+    ("Wheel, drag, right-click", "On any plot: zoom, pan, menu (view all, export)"),
+)  # fmt: skip
+
+PANELS = (
+    (
+        "Controls (left)",
+        "<b>Data</b>: the points to learn, the book's spiral first. <b>Network</b>: the hidden "
+        "layers between the 2 inputs and the output. <b>Optimizer</b>: how each update moves "
+        "the weights. Learning rate and the other optimizer settings apply at once, even "
+        "while training; data and network changes apply when you press <b>Reset</b> (a "
+        "yellow banner says when some are waiting). Presets load the book's runs.",
+    ),
+    (
+        "Decision boundary (centre)",
+        "What the network predicts at every point of the plane. Each region takes the colour "
+        "of its most probable class, stronger where the network is confident and fading to "
+        "grey where it hesitates. Training points are filled, validation points outlined, "
+        "and a red ring marks every point the network gets wrong. <i>Hard view</i> shows "
+        "only the winning class. For the sine (regression) the line is the network's fit.",
+    ),
+    (
+        "Loss and accuracy (below)",
+        "The loss is what backpropagation minimises: training (solid, data loss plus "
+        "regularization) and validation (dashed, on points never trained on). A validation "
+        "curve that rises while training keeps falling means overfitting. Tick <i>Log "
+        "scale</i> to see the late, slow progress.",
+    ),
+    (
+        "Gradient inspector (right)",
+        "One row per Dense layer, live. <b>dweights / dbiases norms</b>: how strong the "
+        "gradient reaching the layer is (tiny: vanishing, huge: exploding). <b>Update / "
+        "weight ratio</b>: how much one epoch changes the weights, healthy near the 1e-3 "
+        "line. <b>Dead ReLU</b>: units that output 0 for every sample and so never learn. "
+        "<b>Histogram</b> of dweights now, and the selected layer's dweights beside its "
+        "weights as heatmaps (blue negative, red positive). <b>Check gradients</b> compares "
+        "backpropagation's gradients with numerical ones, (L(w+ε) − L(w−ε)) / 2ε; green "
+        "means they agree to better than 1e-6.",
+    ),
+    (
+        "Status bar (bottom)",
+        "Epoch, training loss and accuracy, the current (decayed) learning rate and the "
+        "training speed in epochs per second.",
+    ),
+)
+
+
+def shortcuts_html() -> str:
+    rows = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in SHORTCUTS)
+    return f"<h3>Keyboard and mouse</h3><table cellspacing='6'>{rows}</table>"
+
+
+def panels_html() -> str:
+    parts = [f"<h3>{title}</h3><p>{text}</p>" for title, text in PANELS]
+    return "<h2>What am I looking at?</h2>" + "".join(parts)
+
+
+ABOUT_HTML = (
+    "<h3>Backprop Lab</h3><p>A neural network written from scratch in numpy, in the "
+    "vocabulary of <i>Neural Networks from Scratch in Python</i>, learning by "
+    "backpropagation while you watch its boundary, its curves and its gradients.</p>"
+)
+
+
+class HelpDialog(QDialog):
+    """A non-modal window showing one help text."""
+
+    def __init__(self, title: str, html: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("help_dialog")
+        self.setWindowTitle(title)
+        self.resize(620, 560)
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("help_browser")
+        self.browser.setHtml(html)
+        self.browser.setOpenExternalLinks(True)
+        layout.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
