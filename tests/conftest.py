@@ -3,3 +3,76 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# --- GUI fixtures ---------------------------------------------------------------------------
+# Tests never read or write the user's settings: unless a test points it elsewhere, the app
+# keeps them in a throwaway folder (see gui/settings.py).
+import tempfile
+
+import pytest
+
+os.environ.setdefault(
+    "BACKPROP_LAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="backprop-lab-test-settings-")
+)
+
+#: The one Qt warning a shown QMainWindow logs under the offscreen platform.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_qthreads(request, monkeypatch):
+    """Fail a Qt test that leaves a QThread running (napari's guard, adapted).
+
+    A thread still running when its QThread is destroyed aborts the whole pytest process,
+    so the guard also stops the thread before it reports the failure.
+    """
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    from PySide6.QtCore import QThread
+
+    started: list = []
+    original_start = QThread.start
+
+    def start_and_record(self, *args, **kwargs):
+        started.append(self)
+        return original_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(QThread, "start", start_and_record)
+    yield
+    dangling = []
+    for thread in started:
+        try:
+            running = thread.isRunning()
+        except RuntimeError:  # the C++ object is gone: it was deleted, so it had finished
+            continue
+        if running:
+            dangling.append(thread.objectName() or repr(thread))
+            thread.requestInterruption()
+            thread.quit()
+            thread.wait(5000)
+    if dangling:
+        pytest.fail(f"the test left QThreads running: {', '.join(dangling)}")
+
+
+@pytest.fixture
+def settings_dir(tmp_path, monkeypatch):
+    """A fresh, empty settings folder for the app (never the user's)."""
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    monkeypatch.setenv("BACKPROP_LAB_SETTINGS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def main_window(qtbot, settings_dir):
+    """The app's main window, shown, with its first run built; closed (thread joined) after."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    qtbot.waitUntil(lambda: window.info is not None, timeout=10_000)
+    yield window
+    window.close()
+    window.deleteLater()
+    qtbot.wait(1)

@@ -1,0 +1,141 @@
+"""Where everything sits in the main window: docks, splitters and the widgets' names.
+
+Left dock: the controls. Centre: the banners, then the decision boundary above the loss and
+accuracy curves (splitters). Right dock: the gradient inspector. Docks and splitters can
+be rearranged and the arrangement is remembered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.controls import RunControls, banner
+from gui.data_panel import DataPanel
+from gui.inspector import GradientPanel
+from gui.network_panel import NetworkPanel
+from gui.optimizer_panel import OptimizerPanel
+from gui.plots import AccuracyPlot, BoundaryPlot, LossPlot
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+CONTROLS_WIDTH = 390
+INSPECTOR_WIDTH = 560
+
+
+def _controls_column(window: MainWindow) -> QScrollArea:
+    column = QWidget()
+    column.setObjectName("controls_column")
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(4, 4, 4, 4)
+    window.run_controls = RunControls()
+    window.data_panel = DataPanel()
+    window.network_panel = NetworkPanel()
+    window.optimizer_panel = OptimizerPanel()
+    for widget in (
+        window.run_controls,
+        window.data_panel,
+        window.network_panel,
+        window.optimizer_panel,
+    ):
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setObjectName("controls_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(column)
+    scroll.setMinimumWidth(CONTROLS_WIDTH)
+    return scroll
+
+
+def _plots(window: MainWindow) -> QWidget:
+    centre = QWidget()
+    centre.setObjectName("plots_area")
+    layout = QVBoxLayout(centre)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.setSpacing(4)
+    window.pending_banner = banner("pending_banner")
+    window.pending_banner.setToolTip("Press Reset (Ctrl+R) to build the network from them.")
+    window.problem_banner = banner("problem_banner", error=True)
+    window.problem_banner.setToolTip("Click to dismiss.")
+    window.problem_banner.mousePressEvent = lambda _event: window.problem_banner.hide()
+    layout.addWidget(window.pending_banner)
+    layout.addWidget(window.problem_banner)
+
+    window.boundary_plot = BoundaryPlot()
+    window.loss_plot = LossPlot()
+    window.accuracy_plot = AccuracyPlot()
+    window.boundary_plot.setToolTip(
+        "Decision boundary: the class the network predicts everywhere, brighter where it is "
+        "confident. Filled: training points; outlined: validation; red ring: misclassified."
+    )
+    window.loss_plot.setToolTip("Loss per epoch: training (solid) and validation (dashed).")
+    window.accuracy_plot.setToolTip("Accuracy per epoch: training and validation.")
+    curves = QSplitter(Qt.Orientation.Horizontal)
+    curves.setObjectName("curves_splitter")
+    curves.addWidget(window.loss_plot)
+    curves.addWidget(window.accuracy_plot)
+    window.plot_splitter = QSplitter(Qt.Orientation.Vertical)
+    window.plot_splitter.setObjectName("plot_splitter")
+    window.plot_splitter.addWidget(window.boundary_plot)
+    window.plot_splitter.addWidget(curves)
+    window.plot_splitter.setStretchFactor(0, 3)
+    window.plot_splitter.setStretchFactor(1, 2)
+    window.plot_splitter.setSizes([600, 340])
+
+    window.center_tabs = QTabWidget()
+    window.center_tabs.setObjectName("center_tabs")
+    window.center_tabs.setTabBarAutoHide(True)
+    window.center_tabs.addTab(window.plot_splitter, "Training")
+    layout.addWidget(window.center_tabs, 1)
+    return centre
+
+
+def build_layout(window: MainWindow) -> None:
+    """Create every widget of ``window`` and name the ones tests and automation use."""
+    window.setCentralWidget(_plots(window))
+
+    controls = QDockWidget("Controls", window)
+    controls.setObjectName("controls_dock")
+    controls.setWidget(_controls_column(window))
+    controls.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    )
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, controls)
+    window.controls_dock = controls
+
+    window.gradient_panel = GradientPanel()
+    inspector = QDockWidget("Gradient inspector", window)
+    inspector.setObjectName("inspector_dock")
+    inspector.setWidget(window.gradient_panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, inspector)
+    window.inspector_dock = inspector
+    window.resizeDocks(
+        [controls, inspector], [CONTROLS_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
+    )
+
+    # The names the issue fixes: attribute name == object name.
+    rc = window.run_controls
+    window.start_button = rc.start_button
+    window.stop_button = rc.stop_button
+    window.step_button = rc.step_button
+    window.reset_button = rc.reset_button
+    window.epoch_label = rc.epoch_label
+    window.preset_combo = rc.preset_combo
+    window.dataset_combo = window.data_panel.dataset_combo
+    window.hidden_layers_input = window.network_panel.hidden_layers_input
+    window.optimizer_combo = window.optimizer_panel.optimizer_combo
+    window.learning_rate_input = window.optimizer_panel.learning_rate_input
+    window.gradcheck_button = window.gradient_panel.gradcheck_button

@@ -1,0 +1,449 @@
+"""The main window: controls on the left, plots in the centre, the gradient inspector right.
+
+The window never touches the live network while it trains: it asks the worker (queued
+signals for work, thread-safe methods for stop and live changes) and draws the immutable
+snapshots the worker sends back.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+from PySide6.QtCore import QByteArray, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from gui.layout import build_layout
+from gui.menus import build_menus
+from gui.metrics import MetricsLog
+from gui.points import PointEditor
+from gui.settings import AppSettings
+from gui.snapshot import RunInfo, Snapshot
+from gui.status import StatusBar
+from gui.worker import DIVERGED, LIMIT_REACHED, TrainingWorker
+from model.config import PRESETS, ConfigError, RunConfig
+
+#: How long closing waits for the worker's current epoch to end, in milliseconds.
+JOIN_TIMEOUT_MS = 5000
+#: What a first launch shows: the book's chapter-10 spiral run.
+DEFAULT_PRESET = "ch10"
+
+
+class MainWindow(QMainWindow):
+    """Backprop Lab's window. Attribute names equal the widgets' object names."""
+
+    #: A run was built (Reset, preset, loaded model) and drawn.
+    run_ready = Signal()
+    #: A snapshot was drawn: its epoch.
+    snapshot_drawn = Signal(int)
+    #: Training ended: (epoch, reason) as the worker reported it.
+    training_stopped = Signal(int, str)
+    #: A gradient check result was shown (None: it could not run).
+    gradcheck_done = Signal(object)
+    #: A model file was written: its path.
+    model_saved = Signal(str)
+    #: Something went wrong and is shown in the error banner: the message.
+    problem_shown = Signal(str)
+
+    # Queued requests to the worker (its slots run in the worker's thread).
+    _build_requested = Signal(object, object)
+    _train_requested = Signal(int)
+    _apply_requested = Signal()
+    _install_requested = Signal(object)
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("Backprop Lab")
+        self.settings = settings if settings is not None else AppSettings()
+        self.info: RunInfo | None = None
+        self.metrics = MetricsLog()
+        self.running = False
+        self.stopping = False
+        self._last_rate = 0.0
+        build_layout(self)
+        self.status = StatusBar(self)
+        self.points = PointEditor(self)
+        build_menus(self)
+        self._connect_controls()
+        self._start_worker()
+        saved = self.settings.last_config()
+        self.apply_config_to_controls(saved if saved is not None else PRESETS[DEFAULT_PRESET])
+        if saved is None:
+            self.run_controls.show_preset(DEFAULT_PRESET)
+        self._restore_layout()
+        self._update_buttons()
+        self.reset()
+
+    # --- the worker ---------------------------------------------------------------------
+    def _start_worker(self) -> None:
+        self.worker = TrainingWorker()
+        self.worker.set_rates(*self.settings.rates())
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("training_thread")
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.finished.connect(self.worker.deleteLater)
+        self._build_requested.connect(self.worker.build)
+        self._train_requested.connect(self.worker.train)
+        self._apply_requested.connect(self.worker.apply_pending)
+        self._install_requested.connect(self.worker.install)
+        self.worker.run_built.connect(self._on_run_built)
+        self.worker.started.connect(self._on_started)
+        self.worker.snapshot_ready.connect(self._on_snapshot)
+        self.worker.stopped.connect(self._on_stopped)
+        self.worker.diverged.connect(self._on_diverged)
+        self.worker.errored.connect(self._on_errored)
+        self.worker.gradcheck_finished.connect(self._on_gradcheck)
+        self.worker.model_saved.connect(self._on_model_saved)
+        self.worker_thread.start()
+
+    def shutdown(self) -> None:
+        """Stop training and join the worker's thread (idempotent)."""
+        thread = getattr(self, "worker_thread", None)
+        if thread is None:
+            return
+        self.worker.request_stop()
+        thread.quit()
+        thread.wait(JOIN_TIMEOUT_MS)
+        self.worker_thread = None
+        self.running = self.stopping = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_settings()
+        self.shutdown()
+        super().closeEvent(event)
+
+    # --- configuration ------------------------------------------------------------------
+    def current_config(self) -> RunConfig:
+        """The run the controls describe (what Reset builds); ConfigError if they clash."""
+        training = {
+            **self.optimizer_panel.training_section(),
+            "seed": self.network_panel.training_seed(),
+        }
+        return RunConfig.from_dict(
+            {
+                "data": self.data_panel.section(),
+                "network": self.network_panel.section(),
+                "optimizer": self.optimizer_panel.section(),
+                "training": training,
+            }
+        )
+
+    def apply_config_to_controls(self, config: RunConfig) -> None:
+        """Show ``config`` in every control (nothing is applied until Reset)."""
+        self.data_panel.set_section(config.data)
+        self.network_panel.set_section(config.network, config.training.seed)
+        self.optimizer_panel.set_section(config.optimizer, config.training)
+        self._update_io()
+        self.update_banner()
+
+    def _update_io(self) -> None:
+        data = self.data_panel.section()
+        if data["dataset"] == "sine":
+            n_in, n_out, task = 1, 1, "regression"
+        elif data["dataset"] == "csv" and self.info is not None and self.info.config is not None:
+            n_in, task = self.info.n_inputs, self.info.task
+            n_out = self.info.n_classes or 1
+        else:
+            n_in, n_out, task = 2, data["classes"], "classification"
+            if data["dataset"] in ("xor", "moons"):
+                n_out = 2
+        self.network_panel.set_io(n_in, n_out, task)
+        self.network_panel.allow_sigmoid(task != "regression" and n_out == 2)
+
+    @Slot()
+    def update_banner(self) -> None:
+        """Say whether data or network changes are waiting for Reset."""
+        waiting = []
+        if self.info is not None and isinstance(self.info.config, RunConfig):
+            try:
+                planned = self.current_config().to_dict()
+            except ConfigError as error:
+                self.pending_banner.setText(f"These settings cannot be used: {error}")
+                self.pending_banner.show()
+                return
+            applied = self.info.config.to_dict()
+            for section, title in (("data", "data"), ("network", "network")):
+                if planned[section] != applied[section]:
+                    waiting.append(title)
+            if planned["training"]["seed"] != applied["training"]["seed"]:
+                waiting.append("weight seed")
+        self.pending_banner.setText(
+            f"Changes to the {' and '.join(waiting)} apply at Reset (Ctrl+R)."
+        )
+        self.pending_banner.setVisible(bool(waiting))
+
+    def show_problem(self, message: str) -> None:
+        """Show ``message`` in the red banner and the status bar."""
+        self.problem_banner.setText(message.replace("\n", "<br>"))
+        self.problem_banner.show()
+        self.statusBar().showMessage(message.splitlines()[0], 15000)
+        self.problem_shown.emit(message)
+
+    def show_error_dialog(self, title: str, message: str) -> None:
+        QMessageBox.critical(self, title, message)
+
+    # --- actions ------------------------------------------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Train until stopped or the epoch limit."""
+        self._train(0)
+
+    @Slot()
+    def step(self) -> None:
+        """Train exactly one epoch."""
+        self._train(1)
+
+    def _train(self, epochs: int) -> None:
+        if self.running or self.worker_thread is None:
+            return
+        self.problem_banner.hide()
+        self.worker.clear_stop()
+        self.running, self.stopping = True, False
+        self._update_buttons()
+        self._train_requested.emit(epochs)
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop after the current epoch (the weights are kept)."""
+        if self.running:
+            self.worker.request_stop()
+            self.stopping = True
+            self._update_buttons()
+
+    @Slot()
+    def toggle(self) -> None:
+        """Space: start when idle, stop when training."""
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
+    @Slot()
+    def reset(self) -> None:
+        """Build a new run from the controls: new weights, curves cleared."""
+        if self.worker_thread is None:
+            return
+        if not (self.optimizer_panel.fields_valid() and self.network_panel.fields_valid()):
+            self.show_problem("Reset needs valid settings: correct the fields marked in red.")
+            return
+        try:
+            config = self.current_config()
+        except ConfigError as error:
+            self.show_problem(f"Cannot reset: {error}")
+            return
+        self.problem_banner.hide()
+        self.stop()
+        self._build_requested.emit(config, self.points.dataset_for(config))
+
+    @Slot()
+    def regenerate(self) -> None:
+        """New points (the next data seed), then Reset."""
+        self.data_panel.next_seed()
+        self.points.forget()
+        self.reset()
+
+    @Slot(str)
+    def load_preset(self, name: str) -> None:
+        """Set every control from the book's preset ``name`` and reset."""
+        config = PRESETS[name]
+        self.points.forget()
+        self.apply_config_to_controls(config)
+        self.run_controls.show_preset(name)
+        self.reset()
+
+    @Slot()
+    def check_gradients(self) -> None:
+        """Run the numerical gradient check in the worker, between epochs or now if idle."""
+        self.gradient_panel.set_gradcheck_busy(True)
+        self.worker.request_gradcheck()
+        self._apply_requested.emit()
+
+    def install_run(self, run) -> None:
+        """Replace the current run (e.g. by a loaded model); stops training first."""
+        self.stop()
+        self._install_requested.emit(run)
+
+    def request_changes(self, **changes) -> None:
+        """Send live changes to the worker; applied between epochs, or now when idle."""
+        if self.worker_thread is None:
+            return
+        self.worker.change(**changes)
+        self._apply_requested.emit()
+
+    # --- live changes from the controls ---------------------------------------------------
+    def _connect_controls(self) -> None:
+        rc = self.run_controls
+        rc.start_button.clicked.connect(self.start)
+        rc.stop_button.clicked.connect(self.stop)
+        rc.step_button.clicked.connect(self.step)
+        rc.reset_button.clicked.connect(self.reset)
+        rc.preset_chosen.connect(self.load_preset)
+        op = self.optimizer_panel
+        op.hyperparameter_changed.connect(self._on_hyperparameter)
+        op.optimizer_changed.connect(self._on_optimizer_type)
+        op.batch_size_changed.connect(self._on_batch_size)
+        op.epoch_limit_changed.connect(self._on_epoch_limit)
+        self.data_panel.changed.connect(self._on_data_changed)
+        self.data_panel.regenerate_requested.connect(self.regenerate)
+        self.network_panel.changed.connect(self._on_network_changed)
+        self.gradient_panel.gradcheck_requested.connect(self.check_gradients)
+        self.boundary_plot.point_added.connect(self.points.add)
+        self.boundary_plot.point_removed.connect(self.points.remove)
+
+    @Slot(str, float)
+    def _on_hyperparameter(self, name: str, value: float) -> None:
+        self.request_changes(hyper={name: value})
+        self.statusBar().showMessage(f"{name.replace('_', ' ')} = {value:g}, applied now", 4000)
+
+    @Slot(object)
+    def _on_optimizer_type(self, config: dict) -> None:
+        self.request_changes(optimizer=config)
+        self.statusBar().showMessage(
+            f"Switched to {config['type']} with fresh state; the weights are kept", 5000
+        )
+
+    @Slot(int)
+    def _on_batch_size(self, value: int) -> None:
+        self.request_changes(batch_size=value or None)
+
+    @Slot(int)
+    def _on_epoch_limit(self, value: int) -> None:
+        self.request_changes(epoch_limit=value)
+
+    @Slot()
+    def _on_data_changed(self) -> None:
+        self.points.forget()
+        self.run_controls.show_preset(None)
+        self._update_io()
+        self.update_banner()
+
+    @Slot()
+    def _on_network_changed(self) -> None:
+        self.run_controls.show_preset(None)
+        self.update_banner()
+
+    # --- what the worker reports ----------------------------------------------------------
+    @Slot(object)
+    def _on_run_built(self, info: RunInfo) -> None:
+        self.info = info
+        self.metrics.clear()
+        self.loss_plot.clear()
+        self.accuracy_plot.clear()
+        self.gradient_panel.set_layers(list(info.layer_names), list(info.has_relu))
+        self.gradient_panel.clear()
+        self.gradient_panel.set_gradcheck_busy(False)
+        plot = self.boundary_plot
+        plot.set_data(info.X_train, info.y_train, info.X_val, info.y_val, info.n_classes, info.task)
+        if info.task != "regression":
+            plot.set_grid(info.grid)
+        plot.clear_boundary()
+        self.network_panel.summary_label.setToolTip(
+            f"The architecture the next Reset builds. Built now: {info.summary}"
+        )
+        self._update_io()
+        self.update_banner()
+        self._draw(info.initial)
+        self.run_ready.emit()
+
+    @Slot()
+    def _on_started(self) -> None:
+        self.run_controls.set_state(True, self.stopping)
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        started = time.perf_counter()
+        try:
+            self._draw(snapshot)
+        finally:
+            # Acknowledge once the repaint this draw scheduled has run: the worker spaces
+            # its snapshots by what drawing really costs.
+            QTimer.singleShot(0, partial(self._snapshot_painted, started))
+        self.snapshot_drawn.emit(snapshot.epoch)
+
+    def _snapshot_painted(self, started: float) -> None:
+        if self.worker_thread is not None:
+            self.worker.snapshot_consumed(time.perf_counter() - started)
+
+    def _draw(self, snapshot: Snapshot) -> None:
+        last = self.loss_plot.train_history.last
+        for row in snapshot.curve:
+            if last is not None and row.epoch <= last[0]:
+                continue  # after a divergence the trainer rolls back and redoes epochs
+            self.metrics.append(row)
+            self.loss_plot.append(row.epoch, row.loss, row.val_loss)
+            self.accuracy_plot.append(row.epoch, row.accuracy, row.val_accuracy)
+        self.loss_plot.refresh()
+        self.accuracy_plot.refresh()
+        if snapshot.boundary is not None and self.info is not None:
+            if self.info.task == "regression":
+                self.boundary_plot.update_regression(self.info.grid.xs, snapshot.boundary[:, 0])
+            else:
+                self.boundary_plot.update_boundary(
+                    snapshot.boundary, snapshot.train_predictions, snapshot.val_predictions
+                )
+        if snapshot.has_inspector:
+            self.gradient_panel.update_stats(snapshot.stats, snapshot.weights, snapshot.dweights)
+        if snapshot.epochs_per_second:
+            self._last_rate = snapshot.epochs_per_second
+        self.epoch_label.setText(f"Epoch {snapshot.epoch}")
+        self.status.show_stats(snapshot.stats, self._last_rate if self.running else None)
+
+    @Slot(int, str)
+    def _on_stopped(self, epoch: int, reason: str) -> None:
+        self.running = self.stopping = False
+        self._update_buttons()
+        if reason == LIMIT_REACHED:
+            self.statusBar().showMessage(
+                f"Reached the epoch limit ({epoch:,}): raise it to train on.", 10000
+            )
+        if reason != DIVERGED and self.info is not None:
+            self.status.show_rate(None)
+        self.training_stopped.emit(epoch, reason)
+
+    @Slot(str)
+    def _on_diverged(self, message: str) -> None:
+        self.show_problem(
+            f"{message}\nChange the learning rate (or another setting), then press Start again."
+        )
+
+    @Slot(str)
+    def _on_errored(self, message: str) -> None:
+        self.gradient_panel.set_gradcheck_busy(False)
+        self.show_problem(message)
+
+    @Slot(object)
+    def _on_gradcheck(self, result) -> None:
+        self.gradient_panel.set_gradcheck_busy(False)
+        if result is not None:
+            self.gradient_panel.show_gradcheck(result)
+        self.gradcheck_done.emit(result)
+
+    @Slot(str)
+    def _on_model_saved(self, path: str) -> None:
+        self.statusBar().showMessage(f"Model saved to {path}", 8000)
+        self.model_saved.emit(path)
+
+    def _update_buttons(self) -> None:
+        self.run_controls.set_state(self.running, self.stopping)
+
+    # --- settings -----------------------------------------------------------------------
+    def _save_settings(self) -> None:
+        try:
+            self.settings.set_last_config(self.current_config())
+        except ConfigError:
+            pass
+        self.settings.set_layout(self.saveGeometry(), self.saveState())
+        self.settings.store.setValue("window/splitter", self.plot_splitter.saveState())
+        self.settings.sync()
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.geometry(), self.settings.state()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1600, 1000)
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.store.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.plot_splitter.restoreState(splitter)
