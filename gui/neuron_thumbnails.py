@@ -1,0 +1,269 @@
+"""The thumbnails of one hidden layer, and how activations become their colours.
+
+A ``ThumbnailGrid`` paints a layer's thumbnails from ``uint32`` buffers that its
+``QImage``s share: an update writes the buffers with numpy (one colour lookup for the whole
+layer) and asks for one repaint, so nothing is built per update.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from gui.colors import MISCLASSIFIED_COLOR, PLOT_BACKGROUND, PLOT_FOREGROUND, diverging_colormap
+
+MAX_SHOWN = 32  # thumbnails drawn per layer; the rest are summed up as "+N more"
+THUMB = 48  # thumbnail side on screen, pixels
+GAP = 6
+CELL = THUMB + GAP
+DEAD_COLOR = MISCLASSIFIED_COLOR
+SELECTED_COLOR = PLOT_FOREGROUND
+HOVER_COLOR = "#0072B2"
+FRAME_COLOR = "#C8C8C8"
+LUT_SIZE = 255  # odd, so that 0 falls exactly on the white middle entry
+LUT_MID = (LUT_SIZE - 1) // 2
+
+SCALE_TIP = (
+    "Each thumbnail is one hidden neuron's output at every point of the input plane (the "
+    "same area as the decision boundary). White = 0, red = positive, blue = negative.\n"
+    "Colours are scaled per neuron: the deepest colour is that neuron's own largest |output|, "
+    "so every neuron shows its pattern however small its outputs. Tick 'one scale per "
+    "layer' to compare the neurons of a layer by strength instead."
+)
+DEAD_TIP = (
+    "Dead ReLU: this neuron outputs 0 for every input, because its weighted sum w·x + b is "
+    "negative everywhere.\nReLU's derivative is 0 there, so backpropagation sends no "
+    "gradient to its weights and bias: gradient descent can never move it back, and it "
+    "stays dead for the rest of training. Common causes: a learning rate too high, or a "
+    "large negative bias. He initialisation and a lower learning rate help."
+)
+HELP_TIP = "Hover a neuron to see it large in the decision-boundary plot; click to keep it."
+
+
+def colour_table() -> np.ndarray:
+    """The diverging map as ``0xFFRRGGBB`` words (QImage.Format_RGB32), shape (255,)."""
+    rgb = diverging_colormap().getLookupTable(0.0, 1.0, LUT_SIZE, alpha=False).astype(np.uint32)
+    return np.uint32(0xFF000000) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+
+
+def symmetric_levels(values: np.ndarray) -> np.ndarray:
+    """The colour-scale limit of each neuron: its largest |activation|, 1 where that is 0
+    (a neuron silent everywhere). ``values`` shape (n_neurons, n_points) -> (n_neurons,)."""
+    if values.shape[1] == 0:
+        return np.ones(values.shape[0], dtype=np.float32)
+    level = np.maximum(values.max(axis=1), -values.min(axis=1)).astype(np.float32)
+    level[~(level > 0)] = 1.0
+    return level
+
+
+def lut_indices(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Entries of the colour table, shape (n_neurons, n_points), for ``values`` of that
+    shape (float32, overwritten) scaled so that ``-level..level`` spans the table."""
+    values *= np.float32(LUT_MID) / levels[:, None]
+    values += np.float32(LUT_MID)
+    np.nan_to_num(values, copy=False, nan=LUT_MID, posinf=LUT_SIZE - 1, neginf=0)
+    np.clip(values, 0, LUT_SIZE - 1, out=values)
+    return np.rint(values, out=values).astype(np.intp)
+
+
+def bars(idx: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """1-D inputs: per neuron a bar chart over x, from 0 (the middle row) to the value, in
+    the value's colour. ``idx`` shape (n, res) from ``lut_indices``; returns (n, res, res)."""
+    res = idx.shape[1]
+    # The table entry at the centre of each pixel row, largest at the top.
+    row_value = (LUT_SIZE - 1) * (1.0 - (np.arange(res) + 0.5) / res)
+    v = idx[:, None, :]
+    r = row_value[None, :, None]
+    filled = ((r >= LUT_MID) & (r <= v)) | ((r <= LUT_MID) & (r >= v))
+    return np.where(filled, lut[idx][:, None, :], lut[LUT_MID])
+
+
+class ThumbnailGrid(QWidget):
+    """One hidden layer's thumbnails, painted in columns of ``rows`` (neuron order runs
+    down, then right). Emits the layer index with every neuron index."""
+
+    hovered = Signal(int, int)
+    left = Signal()
+    clicked = Signal(int, int)
+
+    def __init__(self, layer: int, name: str, n_shown: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(f"neuron_grid_{layer}")
+        self.setMouseTracking(True)
+        self.layer, self.name, self.n_shown = layer, name, n_shown
+        self.rows = max(n_shown, 1)
+        self.hover: int | None = None
+        self.selected: int | None = None
+        self.dead = np.zeros(n_shown, dtype=bool)
+        self.levels = np.ones(n_shown, dtype=np.float32)
+        self.per_layer = False  # the colours of all thumbnails share one scale
+        self.curves = False  # 1-D inputs: each thumbnail is a curve, not an image
+        self.buffer = np.zeros((n_shown, 1, 1), dtype=np.uint32)
+        self.images: list[QImage] = []
+        self.set_rows(self.rows)
+
+    def set_rows(self, max_rows: int) -> None:
+        """Lay the thumbnails out in as few columns of at most ``max_rows`` as possible,
+        balanced (8 neurons and room for 7 make two columns of 4, not 7 + 1)."""
+        n = max(self.n_shown, 1)
+        cols = math.ceil(n / max(1, int(max_rows)))
+        self.rows = math.ceil(n / cols)
+        self.setFixedSize(cols * CELL, min(self.n_shown, self.rows) * CELL)
+        self.update()
+
+    def resize_buffer(self, resolution: int) -> None:
+        """(Re)allocate the pixel buffers for ``resolution`` x ``resolution`` images."""
+        if self.buffer.shape[1:] == (resolution, resolution):
+            return
+        self.buffer = np.zeros((self.n_shown, resolution, resolution), dtype=np.uint32)
+        fmt = QImage.Format.Format_RGB32
+        self.images = [
+            QImage(b.data, resolution, resolution, resolution * 4, fmt) for b in self.buffer
+        ]
+
+    def draw(
+        self,
+        maps: np.ndarray,
+        dead: np.ndarray,
+        res: int,
+        lut: np.ndarray,
+        layer_level: float | None = None,
+    ) -> None:
+        """Colour the thumbnails from the layer's ``maps``, shape (res * res, n_neurons) on
+        the boundary grid or (res, n_neurons) for 1-D inputs; ``dead`` shape (n_neurons,);
+        ``lut`` is ``colour_table()``. Colours span each neuron's largest |output|, or
+        ``layer_level`` for all. Only the first ``n_shown`` neurons are drawn."""
+        k = self.n_shown
+        self.resize_buffer(res)
+        # Neuron-major and contiguous, so the reductions and the lookup run on rows; the
+        # slice of a wide layer is gathered first, then transposed (~25% faster).
+        values = np.asarray(maps[:, :k], dtype=np.float32).T.copy()
+        if layer_level is None:
+            self.levels = symmetric_levels(values)
+        else:
+            self.levels = np.full(k, layer_level if layer_level > 0 else 1.0, np.float32)
+        self.per_layer = layer_level is not None
+        self.dead = np.array(dead[:k], dtype=bool)
+        self.curves = maps.shape[0] != res * res
+        idx = lut_indices(values, self.levels)
+        if self.curves:
+            self.buffer[...] = bars(idx, lut)
+        else:  # image row 0 is the top of the plane: the largest y, ys[-1]
+            np.take(lut, idx.reshape(k, res, res)[:, ::-1, :], out=self.buffer)
+        self.update()
+
+    def clear(self) -> None:
+        self.images = []
+        self.buffer = np.zeros((self.n_shown, 1, 1), dtype=np.uint32)
+        self.dead = np.zeros(self.n_shown, dtype=bool)
+        self.update()
+
+    def cell_rect(self, k: int) -> QRect:
+        """Where neuron ``k``'s thumbnail is drawn, in this widget's coordinates."""
+        col, row = divmod(k, self.rows)
+        return QRect(col * CELL + GAP // 2, row * CELL + GAP // 2, THUMB, THUMB)
+
+    def neuron_at(self, pos: QPoint) -> int | None:
+        col, row = pos.x() // CELL, pos.y() // CELL
+        k = col * self.rows + row
+        if 0 <= row < self.rows and 0 <= k < self.n_shown and self.cell_rect(k).contains(pos):
+            return k
+        return None
+
+    # --- painting -------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        grey = QColor(225, 225, 225, 215)
+        font = QFont(self.font())
+        font.setPointSize(8)
+        font.setBold(True)
+        painter.setFont(font)
+        for k in range(self.n_shown):
+            rect = self.cell_rect(k)
+            if not rect.intersects(event.rect()):
+                continue
+            if k < len(self.images):
+                painter.drawImage(rect, self.images[k])
+            else:
+                painter.fillRect(rect, QColor(PLOT_BACKGROUND))
+            if self.curves:
+                painter.setPen(QPen(QColor(FRAME_COLOR), 1))
+                mid = rect.top() + THUMB // 2
+                painter.drawLine(rect.left(), mid, rect.right(), mid)
+            if self.dead[k]:
+                painter.fillRect(rect, grey)
+                painter.setPen(QColor(DEAD_COLOR))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "dead")
+            self._frame(painter, k, rect)
+        painter.end()
+
+    def _frame(self, painter: QPainter, k: int, rect: QRect) -> None:
+        if k == self.selected:
+            color, width = SELECTED_COLOR, 3
+        elif k == self.hover:
+            color, width = HOVER_COLOR, 2
+        elif self.dead[k]:
+            color, width = DEAD_COLOR, 2
+        else:
+            color, width = FRAME_COLOR, 1
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(color), width))
+        inset = width // 2
+        painter.drawRect(
+            rect.adjusted(-inset, -inset, inset - 1 + width % 2, inset - 1 + width % 2)
+        )
+
+    # --- mouse ----------------------------------------------------------------------
+    def _set_hover(self, k: int | None) -> None:
+        if k == self.hover:
+            return
+        old, self.hover = self.hover, k
+        for j in (old, k):
+            if j is not None:
+                self.update(self.cell_rect(j).adjusted(-GAP // 2, -GAP // 2, GAP // 2, GAP // 2))
+        if k is None:
+            self.left.emit()
+        else:
+            self.hovered.emit(self.layer, k)
+
+    def mouseMoveEvent(self, event) -> None:
+        self._set_hover(self.neuron_at(event.position().toPoint()))
+
+    def leaveEvent(self, event) -> None:
+        self._set_hover(None)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        k = self.neuron_at(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and k is not None:
+            self.clicked.emit(self.layer, k)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            k = self.neuron_at(event.pos())
+            if k is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self.tooltip(k), self, self.cell_rect(k))
+            return True
+        return super().event(event)
+
+    def tooltip(self, k: int) -> str:
+        head = f"{self.name}, neuron {k + 1}"
+        if self.dead[k]:
+            return f"{head}: dead.\n\n{DEAD_TIP}"
+        scale = "the layer's" if self.per_layer else "this neuron's"
+        return (
+            f"{head}: its output over the input plane.\nWhite = 0, red = positive, blue = "
+            f"negative; the deepest colour is ±{self.levels[k]:.3g}, {scale} largest |output|."
+            f"\n{HELP_TIP}"
+        )
