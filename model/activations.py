@@ -11,6 +11,8 @@ import numpy as np
 
 from model.layers import Layer
 
+_BOOL = np.dtype(bool)
+
 #: Largest batch (in values) for which ReLU keeps an array of zeros to compare against.
 _CACHED_ZEROS_MAX = 1 << 16
 
@@ -39,7 +41,7 @@ class ReLU(Layer):
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_units) -> output of the same shape."""
         self.inputs = inputs
-        self.mask = np.greater(inputs, 0, out=self._buffer("mask", inputs.shape, np.dtype(bool)))
+        self.mask = np.greater(inputs, 0, out=self._buffer("mask", inputs.shape, _BOOL))
         out = self._buffer("output", inputs.shape, inputs.dtype)
         # Against an array of zeros np.maximum runs its SIMD loop, ~2x faster than against
         # the scalar 0 while the arrays stay in cache; past that, memory speed rules.

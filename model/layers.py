@@ -36,16 +36,16 @@ class Layer:
     param_names: tuple[tuple[str, str], ...] = ()
 
     def __init__(self) -> None:
-        self._buffers: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+        self._buffers: dict[tuple[str, tuple[int, ...], np.dtype], np.ndarray] = {}
         self.inputs: np.ndarray | None = None
         self.output: np.ndarray | None = None
         self.dinputs: np.ndarray | None = None
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """A scratch array reused while the batch shape stays the same (no per-epoch malloc)."""
-        key = (name, shape)
+        key = (name, shape, dtype)
         buf = self._buffers.get(key)
-        if buf is None or buf.dtype != dtype:
+        if buf is None:
             if len(self._buffers) > 16:  # batch sizes change rarely; keep the cache small
                 self._buffers.clear()
             buf = self._buffers[key] = np.empty(shape, dtype=dtype)
@@ -53,8 +53,8 @@ class Layer:
 
     def _constant(self, name: str, shape: tuple[int, ...], dtype: np.dtype, value: float):
         """Like ``_buffer``, but filled with ``value`` once; callers only read it."""
-        buf = self._buffers.get((name, shape))
-        if buf is None or buf.dtype != dtype:
+        buf = self._buffers.get((name, shape, dtype))
+        if buf is None:
             buf = self._buffer(name, shape, dtype)
             buf.fill(value)
         return buf

@@ -82,7 +82,7 @@ class CategoricalCrossentropy(Loss):
         _check_batch(y_pred, y_true)
         y_true = np.asarray(y_true)
         if y_true.ndim == 1:
-            correct = np.take(y_pred.reshape(-1), _flat_index(y_true, y_pred.shape[1]))
+            correct = y_pred.reshape(-1).take(_flat_index(y_true, y_pred.shape[1]))
         elif y_true.ndim == 2:
             correct = np.sum(y_pred * y_true, axis=1)
         else:

@@ -82,6 +82,9 @@ class Network:
         if self._fused:
             self._fused_loss.activation = layers[-1]
         self._data_loss = loss.loss if isinstance(loss, SoftmaxCategoricalCrossentropy) else loss
+        # Decided once here rather than on every step: the layers never change.
+        self._task = _task_of(self.output_activation, loss)
+        self._backward_layers = list(reversed(layers[:-1] if self._fused else layers))
         self.dense_layers[0].compute_dinputs = False
         self._pack()
 
@@ -121,11 +124,7 @@ class Network:
     @property
     def task(self) -> str:
         """``"classification"`` (softmax), ``"binary"`` (sigmoid) or ``"regression"``."""
-        if isinstance(self.output_activation, Softmax):
-            return "classification"
-        if isinstance(self.output_activation, Sigmoid) or isinstance(self.loss, BinaryCrossentropy):
-            return "binary"
-        return "regression"
+        return self._task
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(name, parameter, gradient)`` for every parameter, e.g. ``"dense1.weights"``."""
@@ -158,13 +157,11 @@ class Network:
 
     def backward(self, output: np.ndarray, y: np.ndarray) -> None:
         """Backpropagate the loss of ``output`` against ``y`` through every layer."""
-        if self._fused:
+        if self._fused:  # the last layer (Softmax) is inside the fused gradient
             dvalues = self._fused_loss.backward(output, y)
-            layers = self.layers[:-1]
         else:
             dvalues = self.loss.backward(output, y)
-            layers = self.layers
-        for layer in reversed(layers):
+        for layer in self._backward_layers:
             dvalues = layer.backward(dvalues)
 
     def data_loss(self, output: np.ndarray, y: np.ndarray) -> float:
@@ -173,16 +170,18 @@ class Network:
 
     def regularization_loss(self) -> float:
         """Sum of every layer's L1/L2 penalty."""
-        return sum(
-            layer.regularization_loss() for layer in self.dense_layers if layer.has_regularization
-        )
+        total = 0.0
+        for layer in self.dense_layers:
+            if layer.has_regularization:
+                total += layer.regularization_loss()
+        return total
 
     def accuracy(self, output: np.ndarray, y: np.ndarray) -> float:
         """Share of correct predictions (regression: within ``std(y) / 250``, as the book)."""
-        task = self.task
+        task = self._task
         if task == "classification":
             labels = sparse_labels(y)
-            return int(np.count_nonzero(np.argmax(output, axis=1) == labels)) / len(labels)
+            return int(np.count_nonzero(output.argmax(axis=1) == labels)) / len(labels)
         y = np.asarray(y).reshape(output.shape)
         if task == "binary":
             return float(np.mean((output > 0.5) == (y > 0.5)))
@@ -262,6 +261,14 @@ class Network:
 
     def __repr__(self) -> str:
         return f"Network([{', '.join(map(repr, self.layers))}], {self.loss!r})"
+
+
+def _task_of(output_activation: Layer, loss: Loss) -> str:
+    if isinstance(output_activation, Softmax):
+        return "classification"
+    if isinstance(output_activation, Sigmoid) or isinstance(loss, BinaryCrossentropy):
+        return "binary"
+    return "regression"
 
 
 LAYER_TYPES: dict[str, type[Layer]] = {
