@@ -280,3 +280,12 @@ def test_closing_during_training_100_times_exits_cleanly(qtbot, settings_dir):
         assert thread.isFinished()
         window.deleteLater()
         qtbot.wait(1)
+
+
+def test_space_typed_into_a_field_does_not_start_training(qtbot, main_window):
+    edit = main_window.learning_rate_input
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    qtbot.wait(100)
+    assert not main_window.running
+    assert main_window.epoch_label.text() == "Epoch 0"
