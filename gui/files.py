@@ -7,10 +7,12 @@ an error dialog naming the file and the problem, and the current session stays a
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from model.config import ConfigError, Run, RunConfig, build_run, load_config, save_config
 from model.datasets import DatasetError, load_csv
@@ -28,7 +30,22 @@ PLOTS = {
     "boundary_plot": "Decision boundary",
     "loss_plot": "Loss",
     "accuracy_plot": "Accuracy",
+    "gradient_panel": "Gradient inspector",
 }
+
+
+def _save_grab(widget: QWidget, path: str) -> None:
+    """Save what ``widget`` shows as a PNG, atomically; OSError if it cannot be written."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".png", dir=target.parent)
+    os.close(fd)
+    try:
+        if not widget.grab().save(tmp, "PNG"):
+            raise OSError(f"could not write a PNG image to {str(target)!r}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def _with_suffix(path: str, suffix: str) -> str:
@@ -148,8 +165,13 @@ class FileActions(QObject):
         return True
 
     def export_plot(self, name: str, path: str) -> bool:
+        """Write plot ``name`` (a key of ``PLOTS``) as a PNG image."""
+        widget = getattr(self.window, name)
         try:
-            getattr(self.window, name).export_png(path)
+            if hasattr(widget, "export_png"):
+                widget.export_png(path)
+            else:
+                _save_grab(widget, path)
         except OSError as error:
             self.window.show_error_dialog("Cannot export the plot", f"{path}: {error}")
             return False

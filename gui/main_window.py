@@ -22,7 +22,7 @@ from gui.settings import AppSettings
 from gui.snapshot import RunInfo, Snapshot
 from gui.status import StatusBar
 from gui.worker import DIVERGED, LIMIT_REACHED, TrainingWorker
-from model.config import PRESETS, ConfigError, RunConfig
+from model.config import PRESETS, ConfigError, Run, RunConfig
 
 #: How long closing waits for the worker's current epoch to end, in milliseconds.
 JOIN_TIMEOUT_MS = 5000
@@ -105,7 +105,10 @@ class MainWindow(QMainWindow):
             return
         self.worker.request_stop()
         thread.quit()
-        thread.wait(JOIN_TIMEOUT_MS)
+        if not thread.wait(JOIN_TIMEOUT_MS):
+            # A long gradient check is still running; destroying a running QThread would
+            # abort the process, so wait for it.
+            thread.wait()
         self.worker_thread = None
         self.running = self.stopping = False
 
@@ -260,12 +263,12 @@ class MainWindow(QMainWindow):
         self.worker.request_gradcheck()
         self._apply_requested.emit()
 
-    def install_run(self, run) -> None:
+    def install_run(self, run: Run) -> None:
         """Replace the current run (e.g. by a loaded model); stops training first."""
         self.stop()
         self._install_requested.emit(run)
 
-    def request_changes(self, **changes) -> None:
+    def request_changes(self, **changes: object) -> None:
         """Send live changes to the worker; applied between epochs, or now when idle."""
         if self.worker_thread is None:
             return
@@ -414,7 +417,7 @@ class MainWindow(QMainWindow):
         self.show_problem(message)
 
     @Slot(object)
-    def _on_gradcheck(self, result) -> None:
+    def _on_gradcheck(self, result: object) -> None:
         self.gradient_panel.set_gradcheck_busy(False)
         if result is not None:
             self.gradient_panel.show_gradcheck(result)

@@ -147,7 +147,7 @@ def test_metrics_export_has_one_row_per_epoch(qtbot, main_window, tmp_path):
     assert rows[-1]["val_loss"] == ""  # no validation share by default
 
 
-@pytest.mark.parametrize("name", ["boundary_plot", "loss_plot", "accuracy_plot"])
+@pytest.mark.parametrize("name", ["boundary_plot", "loss_plot", "accuracy_plot", "gradient_panel"])
 def test_each_plot_exports_a_png(qtbot, main_window, tmp_path, name):
     train_steps(qtbot, main_window, 2)
     path = tmp_path / f"{name}.png"
