@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from PySide6.QtCore import QByteArray, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
@@ -21,8 +21,9 @@ from gui.points import PointEditor
 from gui.settings import AppSettings
 from gui.snapshot import RunInfo, Snapshot
 from gui.status import StatusBar
+from gui.window_config import ConfigMixin
 from gui.worker import DIVERGED, LIMIT_REACHED, TrainingWorker
-from model.config import PRESETS, ConfigError, Run, RunConfig
+from model.config import PRESETS, ConfigError, Run
 
 #: How long closing waits for the worker's current epoch to end, in milliseconds.
 JOIN_TIMEOUT_MS = 5000
@@ -30,7 +31,7 @@ JOIN_TIMEOUT_MS = 5000
 DEFAULT_PRESET = "ch10"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ConfigMixin, QMainWindow):
     """Backprop Lab's window. Attribute names equal the widgets' object names."""
 
     #: A run was built (Reset, preset, loaded model) and drawn.
@@ -116,66 +117,6 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.shutdown()
         super().closeEvent(event)
-
-    # --- configuration ------------------------------------------------------------------
-    def current_config(self) -> RunConfig:
-        """The run the controls describe (what Reset builds); ConfigError if they clash."""
-        training = {
-            **self.optimizer_panel.training_section(),
-            "seed": self.network_panel.training_seed(),
-        }
-        return RunConfig.from_dict(
-            {
-                "data": self.data_panel.section(),
-                "network": self.network_panel.section(),
-                "optimizer": self.optimizer_panel.section(),
-                "training": training,
-            }
-        )
-
-    def apply_config_to_controls(self, config: RunConfig) -> None:
-        """Show ``config`` in every control (nothing is applied until Reset)."""
-        self.data_panel.set_section(config.data)
-        self.network_panel.set_section(config.network, config.training.seed)
-        self.optimizer_panel.set_section(config.optimizer, config.training)
-        self._update_io()
-        self.update_banner()
-
-    def _update_io(self) -> None:
-        data = self.data_panel.section()
-        if data["dataset"] == "sine":
-            n_in, n_out, task = 1, 1, "regression"
-        elif data["dataset"] == "csv" and self.info is not None and self.info.config is not None:
-            n_in, task = self.info.n_inputs, self.info.task
-            n_out = self.info.n_classes or 1
-        else:
-            n_in, n_out, task = 2, data["classes"], "classification"
-            if data["dataset"] in ("xor", "moons"):
-                n_out = 2
-        self.network_panel.set_io(n_in, n_out, task)
-        self.network_panel.allow_sigmoid(task != "regression" and n_out == 2)
-
-    @Slot()
-    def update_banner(self) -> None:
-        """Say whether data or network changes are waiting for Reset."""
-        waiting = []
-        if self.info is not None and isinstance(self.info.config, RunConfig):
-            try:
-                planned = self.current_config().to_dict()
-            except ConfigError as error:
-                self.pending_banner.setText(f"These settings cannot be used: {error}")
-                self.pending_banner.show()
-                return
-            applied = self.info.config.to_dict()
-            for section, title in (("data", "data"), ("network", "network")):
-                if planned[section] != applied[section]:
-                    waiting.append(title)
-            if planned["training"]["seed"] != applied["training"]["seed"]:
-                waiting.append("weight seed")
-        self.pending_banner.setText(
-            f"Changes to the {' and '.join(waiting)} apply at Reset (Ctrl+R)."
-        )
-        self.pending_banner.setVisible(bool(waiting))
 
     def show_problem(self, message: str) -> None:
         """Show ``message`` in the red banner and the status bar."""
@@ -430,23 +371,3 @@ class MainWindow(QMainWindow):
 
     def _update_buttons(self) -> None:
         self.run_controls.set_state(self.running, self.stopping)
-
-    # --- settings -----------------------------------------------------------------------
-    def _save_settings(self) -> None:
-        try:
-            self.settings.set_last_config(self.current_config())
-        except ConfigError:
-            pass
-        self.settings.set_layout(self.saveGeometry(), self.saveState())
-        self.settings.store.setValue("window/splitter", self.plot_splitter.saveState())
-        self.settings.sync()
-
-    def _restore_layout(self) -> None:
-        geometry, state = self.settings.geometry(), self.settings.state()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1600, 1000)
-        if state is not None:
-            self.restoreState(state)
-        splitter = self.settings.store.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.plot_splitter.restoreState(splitter)

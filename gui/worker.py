@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gui.snapshot import RunInfo, Snapshot, frozen_copy
-from model.activations import ReLU
+from gui.capture import current_stats, describe_run, make_grid, take_snapshot
+from gui.snapshot import Snapshot
 from model.config import ConfigError, Run, RunConfig, build_run
 from model.datasets import Dataset
 from model.gradcheck import gradient_check
-from model.grid import BoundaryGrid, boundary_grid
+from model.grid import BoundaryGrid
 from model.optimizers import OPTIMIZERS
-from model.trainer import EpochStats, Trainer, TrainingDiverged, dense_name
+from model.trainer import EpochStats, Trainer, TrainingDiverged
 
 #: Default refresh rates (per second) of the three kinds of snapshot content.
 CURVE_HZ = 30.0
@@ -51,25 +51,6 @@ LIMIT_REACHED = "limit"
 STEP_DONE = "step"
 DIVERGED = "diverged"
 FAILED = "error"
-
-
-def _has_relu(run: Run) -> tuple[bool, ...]:
-    layers = run.network.layers
-    flags = []
-    for dense in run.network.dense_layers:
-        j = next(k for k, layer in enumerate(layers) if layer is dense)
-        flags.append(j + 1 < len(layers) and isinstance(layers[j + 1], ReLU))
-    return tuple(flags)
-
-
-def make_grid(X: np.ndarray, resolution: int) -> BoundaryGrid:
-    """The lattice the boundary is drawn on: 2-D for two inputs, a line for one."""
-    if X.shape[1] == 2:
-        return boundary_grid(X, resolution)
-    lo, hi = (float(X.min()), float(X.max())) if len(X) else (-1.0, 1.0)
-    span = max(hi - lo, 1e-3)
-    xs = np.linspace(lo - 0.05 * span, hi + 0.05 * span, resolution)
-    return BoundaryGrid(xs, np.zeros(1), xs.reshape(-1, 1))
 
 
 class TrainingWorker(QObject):
@@ -197,47 +178,7 @@ class TrainingWorker(QObject):
         self._run = run
         X_all = np.concatenate([run.X_train, run.X_val]) if len(run.X_val) else run.X_train
         self._grid = make_grid(X_all, self.resolution)
-        self.run_built.emit(self._describe(run))
-
-    @staticmethod
-    def _current_stats(run: Run) -> EpochStats:
-        """The run's numbers as they stand (inference mode), e.g. before the first epoch."""
-        net, trainer = run.network, run.trainer
-        with np.errstate(all="ignore"):
-            train = net.evaluate(trainer.X, trainer.y)
-            val = net.evaluate(trainer.X_val, trainer.y_val) if trainer.X_val is not None else None
-        return EpochStats(
-            epoch=trainer.epoch,
-            data_loss=float(train.data_loss),
-            regularization_loss=float(train.regularization_loss),
-            accuracy=float(train.accuracy),
-            learning_rate=float(trainer.optimizer.current_learning_rate),
-            val_loss=None if val is None else float(val.data_loss),
-            val_accuracy=None if val is None else float(val.accuracy),
-        )
-
-    def _describe(self, run: Run) -> RunInfo:
-        net = run.network
-        stats = self._current_stats(run)
-        initial = self._snapshot(run, stats, (stats,), boundary=True, inspector=True)
-        n_classes = run.dataset.n_classes
-        return RunInfo(
-            X_train=frozen_copy(run.X_train),
-            y_train=frozen_copy(run.y_train),
-            X_val=frozen_copy(run.X_val),
-            y_val=frozen_copy(run.y_val),
-            task=run.task,
-            n_classes=n_classes,
-            grid=self._grid,
-            layer_names=tuple(dense_name(i, d) for i, d in enumerate(net.dense_layers)),
-            has_relu=_has_relu(run),
-            summary=net.summary(),
-            n_params=net.n_params,
-            epoch=run.trainer.epoch,
-            initial=initial,
-            config=run.config,
-            dataset_name=run.dataset.name,
-        )
+        self.run_built.emit(describe_run(run, self._grid))
 
     @Slot()
     def apply_pending(self) -> None:
@@ -299,8 +240,14 @@ class TrainingWorker(QObject):
                     if len(rows) > MAX_PENDING_ROWS:
                         rows = rows[1::2]
                     continue
-                snapshot = self._snapshot(
-                    run, stats, tuple(rows), boundary=want_boundary, inspector=inspect, rate=rate
+                snapshot = take_snapshot(
+                    run,
+                    self._grid,
+                    stats,
+                    tuple(rows),
+                    boundary=want_boundary,
+                    inspector=inspect,
+                    rate=rate,
                 )
                 rows = []
                 last_curve = last_emit = now
@@ -314,8 +261,8 @@ class TrainingWorker(QObject):
                     break
         except TrainingDiverged as error:
             # The trainer rolled back to the last finite epoch: show that state.
-            stats = self._current_stats(run)
-            self._emit(self._snapshot(run, stats, tuple(rows), boundary=True))
+            stats = current_stats(run)
+            self._emit(take_snapshot(run, self._grid, stats, tuple(rows), boundary=True))
             self.diverged.emit(str(error))
             return DIVERGED
         except Exception:
@@ -327,36 +274,6 @@ class TrainingWorker(QObject):
         with self._lock:
             self._in_flight += 1
         self.snapshot_ready.emit(snapshot)
-
-    def _snapshot(
-        self,
-        run: Run,
-        stats: EpochStats,
-        rows: tuple[EpochStats, ...],
-        *,
-        boundary: bool = False,
-        inspector: bool = False,
-        rate: float = 0.0,
-    ) -> Snapshot:
-        """Copy what the window draws out of the live network."""
-        net = run.network
-        values: dict[str, Any] = {}
-        if boundary and self._grid is not None:
-            with np.errstate(all="ignore"):
-                out = net.predict_proba(self._grid.points)
-                train_pred = net.predict(run.X_train) if len(run.X_train) else None
-                val_pred = net.predict(run.X_val) if len(run.X_val) else None
-            res = self._grid.resolution
-            shape = (res, res, -1) if net.n_inputs == 2 else (res, -1)
-            values["boundary"] = frozen_copy(out.reshape(shape), np.float32)
-            if train_pred is not None:
-                values["train_predictions"] = frozen_copy(np.asarray(train_pred).reshape(-1))
-            if val_pred is not None:
-                values["val_predictions"] = frozen_copy(np.asarray(val_pred).reshape(-1))
-        if inspector:
-            values["weights"] = tuple(frozen_copy(d.weights) for d in net.dense_layers)
-            values["dweights"] = tuple(frozen_copy(d.dweights) for d in net.dense_layers)
-        return Snapshot(stats=stats, curve=rows, epochs_per_second=rate, **values)
 
     # --- changes between epochs ---------------------------------------------------------
     def _apply_pending(self, run: Run) -> None:
