@@ -22,7 +22,7 @@ from gui.settings import AppSettings
 from gui.snapshot import RunInfo, Snapshot
 from gui.status import StatusBar
 from gui.window_config import ConfigMixin
-from gui.worker import DIVERGED, LIMIT_REACHED, TrainingWorker
+from gui.worker import LIMIT_REACHED, TrainingWorker
 from model.config import PRESETS, ConfigError, Run
 
 #: How long closing waits for the worker's current epoch to end, in milliseconds.
@@ -342,8 +342,7 @@ class MainWindow(ConfigMixin, QMainWindow):
             self.statusBar().showMessage(
                 f"Reached the epoch limit ({epoch:,}): raise it to train on.", 10000
             )
-        if reason != DIVERGED and self.info is not None:
-            self.status.show_rate(None)
+        self.status.show_rate(None)
         self.training_stopped.emit(epoch, reason)
 
     @Slot(str)

@@ -31,7 +31,7 @@ class StatusBar:
 
     def show_stats(self, stats: EpochStats, rate: float | None) -> None:
         self.labels["epoch"].setText(f"Epoch {stats.epoch:,}")
-        self.labels["loss"].setText(f"loss {stats.loss:.4f}")
+        self.labels["loss"].setText(f"loss {stats.loss:.4g}")
         self.labels["accuracy"].setText(f"accuracy {stats.accuracy:.3f}")
         self.labels["learning_rate"].setText(f"lr {stats.learning_rate:.4g}")
         if rate is not None:
