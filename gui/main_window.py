@@ -354,6 +354,11 @@ class MainWindow(ConfigMixin, QMainWindow):
     @Slot(str)
     def _on_errored(self, message: str) -> None:
         self.gradient_panel.set_gradcheck_busy(False)
+        if self.info is None and self.run_controls.preset_combo.currentData() != DEFAULT_PRESET:
+            # The remembered run cannot be built (its CSV file is gone, say): start from
+            # the default preset rather than with an empty window.
+            message += f"\nStarted from the preset {DEFAULT_PRESET} instead."
+            self.load_preset(DEFAULT_PRESET)
         self.show_problem(message)
 
     @Slot(object)

@@ -200,3 +200,22 @@ def test_the_last_run_and_the_layout_are_remembered(qtbot, settings_dir):
 
 def test_tests_keep_settings_out_of_the_users_folder(main_window, settings_dir):
     assert main_window.settings.store.fileName().startswith(str(settings_dir))
+
+
+def test_a_remembered_run_that_cannot_be_built_falls_back_to_the_default(
+    qtbot, settings_dir, tmp_path
+):
+    from gui.main_window import MainWindow
+    from gui.settings import AppSettings
+    from model.config import RunConfig
+
+    gone = RunConfig.from_dict({"data": {"dataset": "csv", "csv_path": str(tmp_path / "gone.csv")}})
+    AppSettings().set_last_config(gone)
+    window = MainWindow()
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.info is not None, timeout=10_000)
+        assert "gone.csv" in window.problem_banner.text()
+        assert window.info.dataset_name == "spiral"
+    finally:
+        window.close()
