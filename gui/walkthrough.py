@@ -36,6 +36,8 @@ class WalkthroughPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("walkthrough_panel")
+        # A click anywhere in the panel gives it the focus, so the arrow keys step.
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self.neuron = NeuronView()
         self.softmax = SoftmaxView()
         self.trace = TraceView()

@@ -110,8 +110,15 @@ class NeuronView(StagedView):
         layout.addWidget(self.message)
         body = QtWidgets.QHBoxLayout()
         left = QtWidgets.QVBoxLayout()
-        left.addWidget(self.graph, 3)
-        left.addWidget(self._build_descent_plot(), 1)
+        left.addWidget(self.graph, 5)
+        legend = QtWidgets.QLabel(
+            f"<span style='color:{FORWARD_COLOR}'>■ forward value</span> (above an edge)"
+            f"&nbsp;&nbsp;&nbsp;<span style='color:{GRADIENT_COLOR}'>■ gradient</span> "
+            "(below an edge)&nbsp;&nbsp;&nbsp;thick edges: this step"
+        )
+        legend.setObjectName("walkthrough_neuron_legend")
+        left.addWidget(legend)
+        left.addWidget(self._build_descent_plot(), 2)
         body.addLayout(left, 5)
         side = QtWidgets.QVBoxLayout()
         side.addWidget(self.explain)

@@ -196,10 +196,16 @@ class SoftmaxView(StagedView):
     ) -> None:
         """Show one sample: its logits (shape (k,)), its class, the batch size n."""
         logits_row = np.asarray(logits_row, dtype=np.float64).reshape(-1)
+        k = len(logits_row)
+        if k < 2:
+            raise ValueError(f"softmax needs at least 2 logits (classes), got {k}")
+        if not 0 <= int(label) < k:
+            raise ValueError(f"label must be a class in 0..{k - 1}, got {label}")
+        if int(n_samples) < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}")
         self.result = softmax_two_ways(logits_row, int(label), int(n_samples))
         self.n_samples = int(n_samples)
         self.sample_index = sample_index
-        k = len(logits_row)
         names = list(class_names or [])[:k]
         self.class_names = names + [f"class {i}" for i in range(len(names), k)]
         self._draw()

@@ -195,7 +195,7 @@ class TraceView(StagedView):
             return
         x_text = ", ".join(fmt(v, 3) for v in self.x)
         self.header.setText(
-            f"<b>Sample {self.sample_index}</b> · x = ({x_text}) · class {self.label} · "
+            f"<b>Sample {self.sample_index}</b> · x = ({x_text}) · {_target_text(self.label)} · "
             "its backward pass, from the loss (top) to the inputs (bottom)"
         )
         names = _display_names(self.traces)
@@ -210,7 +210,8 @@ class TraceView(StagedView):
         self.layer_list.scrollToItem(self.layer_list.item(self.stage))
         self._draw_trace(trace)
         title = f"Layer {self.stage + 1} of {len(self.traces)} · {names[self.stage]}"
-        self.explain.show_stage(title, *_stage_text(trace, self.stage == len(self.traces) - 1))
+        last = self.stage == len(self.traces) - 1
+        self.explain.show_stage(title, *_stage_text(trace, last, is_top=self.stage == 0))
 
     def _draw_trace(self, trace: LayerTrace) -> None:
         arriving = np.asarray(trace.dvalues, dtype=float)
@@ -290,7 +291,15 @@ def _no_weights_text(trace: LayerTrace) -> str:
     )
 
 
-def _stage_text(trace: LayerTrace, is_first_layer: bool) -> tuple[str, str]:
+def _target_text(label) -> str:
+    """ "class 2" for a class label, "target 0.841" for a regression target."""
+    values = np.asarray(label).reshape(-1)
+    if values.size == 1 and np.issubdtype(values.dtype, np.integer):
+        return f"class {int(values[0])}"
+    return "target " + ", ".join(fmt(v, 3) for v in values)
+
+
+def _stage_text(trace: LayerTrace, is_first_layer: bool, *, is_top: bool) -> tuple[str, str]:
     """(equation, sentence) for one layer of the trace, with its numbers."""
     arriving = np.asarray(trace.dvalues)
     if trace.kind == "Softmax+loss":
@@ -315,7 +324,8 @@ def _stage_text(trace: LayerTrace, is_first_layer: bool) -> tuple[str, str]:
             f"dinputs  = dvalues·weightsᵀ",
             "A Dense layer uses the dvalues arriving at its neurons twice: times its inputs "
             "they give this sample's share of dweights (the heatmap), times its weights the "
-            f"gradient on its inputs. {tail}",
+            f"gradient on its inputs. {tail} In the heatmap, a white row is an input that "
+            "was 0 for this sample; a white column, a neuron that got no gradient.",
         )
     if trace.mask is not None:
         alive = int(np.count_nonzero(trace.mask))
@@ -325,8 +335,14 @@ def _stage_text(trace: LayerTrace, is_first_layer: bool) -> tuple[str, str]:
             "elsewhere: the grey units send nothing back, so the weights that feed them get "
             "no gradient from this sample.",
         )
+    top = (
+        "The dvalues arriving here are the loss's gradient with respect to the network's "
+        "output, divided by the n samples. "
+        if is_top
+        else ""
+    )
     return (
         f"dinputs = dvalues · {trace.kind}'(inputs)",
-        f"{trace.kind} multiplies the arriving gradient by its derivative at this sample's "
-        "input and sends the result on. It has no weights of its own.",
+        f"{top}{trace.kind} multiplies the arriving gradient by its derivative at this "
+        "sample's input and sends the result on. It has no weights of its own.",
     )

@@ -386,3 +386,17 @@ def test_clear_forgets_the_sample(panel, trained):
     assert panel.softmax.result is None
     assert panel.trace.current_trace() is None
     assert panel.trace.stage_count == 1
+
+
+def test_a_label_outside_the_classes_is_refused(panel):
+    with pytest.raises(ValueError, match=r"label must be a class in 0\.\.2, got 3"):
+        panel.set_sample(np.zeros(3), 3, 10)
+
+
+def test_a_regression_trace_names_the_target_not_a_class(panel):
+    X = np.linspace(0, 1, 20).reshape(-1, 1)
+    y = np.sin(X)
+    net = build_network(1, 1, [4], task="regression", rng=0)
+    panel.set_network_trace(sample_trace(net, X, y, 2), 2, X[2], y[2])
+    assert "target 0.105" in panel.trace.header.text()
+    assert "loss's gradient" in panel.trace.explain.sentence.text()
