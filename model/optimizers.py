@@ -16,6 +16,7 @@ flat parameter vector.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,18 +44,17 @@ def _unit_interval(name: str, value: float) -> float:
 
 
 class _Hyper:
-    """A validated hyperparameter: assigning a bad value raises ``ValueError`` naming it."""
+    """A validated hyperparameter: assigning a bad value raises ``ValueError`` naming it.
+
+    It has no ``__get__``: the checked value sits in the instance's ``__dict__`` under the
+    same name, so reading it (several times a step) is a plain attribute lookup.
+    """
 
     def __init__(self, check) -> None:
         self.check = check
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
-
-    def __get__(self, obj: Any, owner: type | None = None) -> float:
-        if obj is None:
-            return self  # type: ignore[return-value]
-        return obj.__dict__[self.name]
 
     def __set__(self, obj: Any, value: float) -> None:
         obj.__dict__[self.name] = self.check(self.name, value)
@@ -215,22 +215,25 @@ class Adam(Optimizer):
         state = self.state_for(param)
         m, v = state["momentums"], state["cache"]
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, both in place.
-        m *= b1
-        m += (1 - b1) * grad
         tmp = self._scratch.get(id(param))
         if tmp is None or tmp.shape != param.shape or tmp.dtype != param.dtype:
             tmp = self._scratch[id(param)] = np.empty_like(param)
+        # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, in place, no temporaries.
+        np.multiply(grad, 1 - b1, out=tmp)
+        m *= b1
+        m += tmp
         np.multiply(grad, grad, out=tmp)
         tmp *= 1 - b2
         v *= b2
         v += tmp
-        # param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
-        np.multiply(v, 1.0 / (1 - b2**t), out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += self.epsilon
+        # The book's  param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+        # with both corrections moved into scalars (Kingma & Ba, section 2): the same
+        # step, one pass over the parameters fewer.
+        correction = math.sqrt(1 - b2**t)
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon * correction
         np.divide(m, tmp, out=tmp)
-        tmp *= self.current_learning_rate / (1 - b1**t)
+        tmp *= self.current_learning_rate / (1 - b1**t) * correction
         param -= tmp
 
 
