@@ -18,7 +18,9 @@ from benchmarks.bench_epoch import (
     main,
     run_epoch_benchmark,
 )
+from benchmarks.book_reference import Activation_ReLU, Activation_Softmax
 from benchmarks.scaling import scaling_markdown, time_configuration
+from model import ReLU, Softmax
 
 
 @pytest.fixture
@@ -81,3 +83,25 @@ def test_book_adam_and_ours_take_the_same_steps(workload):
     for ours, theirs in zip(network.dense_layers, (book.dense1, book.dense2), strict=True):
         np.testing.assert_allclose(ours.weights, theirs.weights, rtol=1e-9, atol=1e-13)
         np.testing.assert_allclose(ours.biases, theirs.biases, rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 8, 12])
+def test_book_softmax_and_ours_agree_for_few_and_many_classes(n_classes):
+    g = np.random.default_rng(n_classes)
+    logits, dvalues = g.standard_normal((40, n_classes)) * 5, g.standard_normal((40, n_classes))
+    ours, book = Softmax(), Activation_Softmax()
+    book.forward(logits)
+    book.backward(dvalues)
+    np.testing.assert_allclose(ours.forward(logits), book.output, rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(ours.backward(dvalues), book.dinputs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_samples", [300, 3000], ids=["cached-zeros", "scalar-zero"])
+def test_book_relu_and_ours_agree_on_small_and_large_batches(n_samples):
+    g = np.random.default_rng(n_samples)
+    inputs, dvalues = g.standard_normal((n_samples, 64)), g.standard_normal((n_samples, 64))
+    ours, book = ReLU(), Activation_ReLU()
+    book.forward(inputs)
+    book.backward(dvalues)
+    np.testing.assert_array_equal(ours.forward(inputs), book.output)
+    np.testing.assert_array_equal(ours.backward(dvalues), book.dinputs)
