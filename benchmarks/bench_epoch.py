@@ -16,6 +16,7 @@ Usage::
     python -m benchmarks.bench_epoch                # report, targets, markdown table
     python -m benchmarks.bench_epoch --scaling      # and cost against points and width
     python -m benchmarks.bench_epoch --markdown     # only the markdown tables (README)
+    python -m benchmarks.bench_epoch --blas-threads 1   # steadier on busy shared cores
 
 OpenBLAS may be told its kernel by ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE``; to see
 their effect run the same command under ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE``.
@@ -31,7 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.book_reference import BookRun
-from benchmarks.timing import Timing, environment_lines, interleave, paired_ratio
+from benchmarks.timing import (
+    Timing,
+    environment_lines,
+    interleave,
+    paired_ratio,
+    set_blas_threads,
+)
 from model import Adam, Network, build_network
 from model.datasets import spiral
 
@@ -210,9 +217,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scaling", action="store_true", help="also time cost against points and width"
     )
     parser.add_argument("--markdown", action="store_true", help="print only markdown tables")
+    parser.add_argument(
+        "--blas-threads", type=int, default=None, help="set OpenBLAS's thread count first"
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.block_seconds <= 0 or (args.block_epochs or 1) < 1:
         parser.error("--rounds and --block-epochs must be >= 1, --block-seconds > 0")
+    if args.blas_threads is not None:
+        if args.blas_threads < 1:
+            parser.error(f"--blas-threads must be >= 1, got {args.blas_threads}")
+        if not set_blas_threads(args.blas_threads):
+            parser.error("--blas-threads: this numpy's BLAS is not OpenBLAS or cannot be reached")
 
     result = run_epoch_benchmark(
         rounds=args.rounds, block_seconds=args.block_seconds, block_epochs=args.block_epochs

@@ -125,6 +125,32 @@ def _symbol(lib: ctypes.CDLL, stem: str):
     return None
 
 
+def blas_threads() -> int | None:
+    """OpenBLAS's current thread count, or None when it cannot be reached."""
+    lib = _openblas_library()
+    getter = None if lib is None else _symbol(lib, "get_num_threads")
+    if getter is None:
+        return None
+    getter.restype = ctypes.c_int
+    return int(getter())
+
+
+def set_blas_threads(n: int) -> bool:
+    """Ask OpenBLAS to use ``n`` threads from now on; False when it cannot be reached.
+
+    On two shared cores a BLAS call split over both threads waits whenever the other core
+    is busy elsewhere, which makes the large scaling rows noisy; one thread steadies them.
+    """
+    lib = _openblas_library()
+    setter = None if lib is None else _symbol(lib, "set_num_threads")
+    if setter is None:
+        return False
+    setter.argtypes = [ctypes.c_int]
+    setter.restype = None
+    setter(n)
+    return True
+
+
 def blas_description() -> str:
     """One line: the BLAS library, the kernel (core) it chose at run time and its threads."""
     lib = _openblas_library()
@@ -141,7 +167,8 @@ def blas_description() -> str:
             parts.append(f"kernel {core().decode(errors='replace').strip()}")
         if threads is not None:
             threads.restype = ctypes.c_int
-            parts.append(f"{threads()} threads")
+            n = threads()
+            parts.append(f"{n} thread{'' if n == 1 else 's'}")
         if parts:
             return "; ".join(parts)
     try:

@@ -20,6 +20,7 @@ from benchmarks.bench_epoch import (
 )
 from benchmarks.book_reference import Activation_ReLU, Activation_Softmax
 from benchmarks.scaling import scaling_markdown, time_configuration
+from benchmarks.timing import blas_threads, set_blas_threads
 from model import ReLU, Softmax
 
 
@@ -48,6 +49,18 @@ def test_markdown_option_prints_only_the_table(capsys):
     assert main(["--rounds", "1", "--block-epochs", "1", "--markdown"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out[0].startswith("| ch10 epoch") and len(out) == 6
+
+
+def test_blas_threads_option_sets_the_count_the_report_shows(capsys):
+    before = blas_threads()
+    if before is None:
+        pytest.skip("this numpy's BLAS is not a reachable OpenBLAS")
+    try:
+        assert main(["--rounds", "1", "--block-epochs", "1", "--blas-threads", "1"]) == 0
+        assert "; 1 thread" in capsys.readouterr().out
+        assert blas_threads() == 1
+    finally:
+        set_blas_threads(before)
 
 
 def test_scaling_row_times_both_dtypes():
