@@ -107,9 +107,22 @@ class RunControls(QGroupBox):
         self.state_label.setText("stopping…" if stopping else "training" if running else "idle")
 
 
+class _Banner(QLabel):
+    """A message strip; the red one hides when clicked."""
+
+    def __init__(self, dismissable: bool) -> None:
+        super().__init__()
+        self._dismissable = dismissable
+
+    def mousePressEvent(self, event) -> None:
+        if self._dismissable:
+            self.hide()
+        super().mousePressEvent(event)
+
+
 def banner(object_name: str, error: bool = False) -> QLabel:
-    """A hidden, word-wrapped message strip (yellow, or red for ``error``)."""
-    label = QLabel()
+    """A hidden, word-wrapped message strip (yellow, or red for ``error``, click to hide)."""
+    label = _Banner(dismissable=error)
     label.setObjectName(object_name)
     label.setWordWrap(True)
     label.setStyleSheet(ERROR_BANNER_STYLE if error else BANNER_STYLE)

@@ -69,7 +69,6 @@ def _plots(window: MainWindow) -> QWidget:
     window.pending_banner.setToolTip("Press Reset (Ctrl+R) to build the network from them.")
     window.problem_banner = banner("problem_banner", error=True)
     window.problem_banner.setToolTip("Click to dismiss.")
-    window.problem_banner.mousePressEvent = lambda _event: window.problem_banner.hide()
     layout.addWidget(window.pending_banner)
     layout.addWidget(window.problem_banner)
 

@@ -196,6 +196,8 @@ class TrainingWorker(QObject):
         if run is None:
             self.stopped.emit(0, FAILED)
             return
+        with self._lock:
+            self._in_flight = 0  # an acknowledgement lost with a closed window must not stall
         self.started.emit()
         reason = self._loop(run, max_epochs)
         self.stopped.emit(run.trainer.epoch, reason)

@@ -67,6 +67,8 @@ def settings_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def main_window(qtbot, settings_dir):
     """The app's main window, shown, with its first run built; closed (thread joined) after."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     from gui.main_window import MainWindow
 
     window = MainWindow()
@@ -75,4 +77,4 @@ def main_window(qtbot, settings_dir):
     yield window
     window.close()
     window.deleteLater()
-    qtbot.wait(1)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

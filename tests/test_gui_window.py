@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 
 from gui.worker import DIVERGED, STEP_DONE, STOP_REQUESTED
 
@@ -279,7 +279,7 @@ def test_closing_during_training_100_times_exits_cleanly(qtbot, settings_dir):
         assert time.monotonic() - started < 1.0
         assert thread.isFinished()
         window.deleteLater()
-        qtbot.wait(1)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_space_typed_into_a_field_does_not_start_training(qtbot, main_window):
