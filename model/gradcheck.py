@@ -10,6 +10,13 @@ from model._random import RandomLike, as_generator
 from model.activations import ReLU
 from model.build import network_from_config
 from model.layers import Dropout
+from model.losses import (
+    EPS,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SoftmaxCategoricalCrossentropy,
+    sparse_labels,
+)
 from model.network import Network
 from model.trainer import dense_name
 
@@ -91,10 +98,13 @@ def gradient_check(
         for layer in dropouts:
             layer.binary_mask, layer.freeze_mask = None, True
         # This forward pass also draws the dropout masks that every later pass reuses.
-        on_kink = _samples_on_kink(net, X, KINK_EPSILONS * epsilon)
+        on_kink = _samples_on_kink(net, X, y, KINK_EPSILONS * epsilon)
         excluded = int(on_kink.sum())
         if excluded == len(X):
-            raise ValueError("every sample sits on a ReLU kink: no gradient can be checked")
+            raise ValueError(
+                "every sample sits on a ReLU kink or a clipped probability: "
+                "no gradient can be checked"
+            )
         if excluded:
             keep = ~on_kink
             X, y = X[keep], np.asarray(y)[keep]
@@ -134,13 +144,26 @@ def gradient_check(
     return GradCheckResult(tuple(checks), all(c.passed for c in checks), max_error, excluded)
 
 
-def _samples_on_kink(net: Network, X: np.ndarray, tolerance: float) -> np.ndarray:
-    """Boolean mask, shape (n_samples,): some ReLU input of the sample is ~0 (in training
-    mode, so with the dropout masks the check will use)."""
+def _samples_on_kink(net: Network, X: np.ndarray, y: np.ndarray, tolerance: float) -> np.ndarray:
+    """Boolean mask, shape (n_samples,): samples where the loss is not smooth in the
+    parameters, so central differences cannot be compared with backpropagation:
+
+    - some ReLU input is ~0 (the kink; in training mode, with the dropout masks the check
+      will use);
+    - a probability the cross-entropy reads is clipped to [1e-7, 1 - 1e-7] (a confident
+      trained network): the clipped loss is flat there, the analytic gradient is not.
+    """
     on_kink = np.zeros(len(X), dtype=bool)
     out = X
     for layer in net.layers:
         if isinstance(layer, ReLU):
             on_kink |= (np.abs(out) < tolerance).any(axis=1)
         out = layer.forward(out, training=True)
+    margin = 2 * EPS
+    if isinstance(net.loss, (CategoricalCrossentropy, SoftmaxCategoricalCrossentropy)):
+        labels = sparse_labels(y)
+        p = np.take_along_axis(out, labels.reshape(-1, 1), axis=1)[:, 0]
+        on_kink |= (p < margin) | (p > 1 - margin)
+    elif isinstance(net.loss, BinaryCrossentropy):
+        on_kink |= ((out < margin) | (out > 1 - margin)).any(axis=1)
     return on_kink
