@@ -241,7 +241,7 @@ def test_a_confident_trained_network_passes_the_check_despite_clipped_probabilit
 
     X, y = spiral(100, 3, rng=0)
     net = build_network(2, 3, [64], rng=0, init="he")
-    Trainer(net, Adam(0.05, decay=5e-7), X, y).train(3000)
+    Trainer(net, Adam(0.05, decay=5e-7), X, y).train(10001)  # the old check failed here
     result = gradient_check(net, X, y)
     assert result.passed, result
     assert result.excluded_samples > 0
