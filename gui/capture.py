@@ -8,8 +8,8 @@ import numpy as np
 
 from gui.snapshot import RunInfo, Snapshot, frozen_copy
 from model.activations import ReLU
-from model.config import Run
 from model.grid import BoundaryGrid, boundary_grid
+from model.run import Run
 from model.trainer import EpochStats, dense_name
 
 

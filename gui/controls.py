@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from model.config import PRESET_DESCRIPTIONS, PRESETS
+from model.run import PRESET_DESCRIPTIONS, PRESETS
 
 PRESET_PLACEHOLDER = "Load a preset…"
 BANNER_STYLE = (

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from model.config import ConfigError, Run, RunConfig, build_run, load_config, save_config
+from model.config import ConfigError, RunConfig, load_config, save_config
 from model.datasets import DatasetError, load_csv
 from model.persist import LoadedModel, ModelFileError, load_model
-from model.trainer import Trainer
+from model.run import Run, run_with_network
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -106,29 +106,7 @@ class FileActions(QObject):
         )
         if loaded.optimizer is not None:
             config = config.updated({"optimizer": loaded.optimizer.get_config()})
-        base = build_run(config)
-        net = loaded.network
-        want = base.network
-        if (net.n_inputs, net.n_outputs, net.task) != (want.n_inputs, want.n_outputs, want.task):
-            raise ValueError(
-                f"the model takes {net.n_inputs} inputs and gives {net.n_outputs} outputs "
-                f"({net.task}), but the data ({config.data.dataset}) needs {want.n_inputs} "
-                f"inputs and {want.n_outputs} outputs ({want.task})"
-            )
-        optimizer = loaded.optimizer if loaded.optimizer is not None else base.optimizer
-        trainer = Trainer(
-            net,
-            optimizer,
-            base.X_train,
-            base.y_train,
-            base.X_val,
-            base.y_val,
-            batch_size=config.training.batch_size,
-            rng=base.trainer.rng,
-        )
-        trainer.epoch = loaded.epoch
-        base.network, base.optimizer, base.trainer = net, optimizer, trainer
-        return base
+        return run_with_network(config, loaded.network, loaded.optimizer, loaded.epoch)
 
     # --- run configurations ---------------------------------------------------------------
     def save_config(self, path: str) -> bool:

@@ -23,7 +23,8 @@ from gui.snapshot import RunInfo, Snapshot
 from gui.status import StatusBar
 from gui.window_config import ConfigMixin
 from gui.worker import LIMIT_REACHED, TrainingWorker
-from model.config import PRESETS, ConfigError, Run
+from model.config import ConfigError
+from model.run import PRESETS, Run
 
 #: How long closing waits for the worker's current epoch to end, in milliseconds.
 JOIN_TIMEOUT_MS = 5000

@@ -22,11 +22,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gui.capture import current_stats, describe_run, make_grid, take_snapshot
 from gui.snapshot import Snapshot
-from model.config import ConfigError, Run, RunConfig, build_run
+from model.config import ConfigError, RunConfig
 from model.datasets import Dataset
 from model.gradcheck import gradient_check
 from model.grid import BoundaryGrid
 from model.optimizers import OPTIMIZERS
+from model.run import Run, build_run
 from model.trainer import EpochStats, Trainer, TrainingDiverged
 
 #: Default refresh rates (per second) of the three kinds of snapshot content.

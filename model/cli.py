@@ -30,16 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from model.config import (
-    DTYPES,
-    OUTPUTS,
-    PRESETS,
-    ConfigError,
-    RunConfig,
-    build_run,
-    read_config_dict,
-    save_config,
-)
+from model.config import DTYPES, OUTPUTS, ConfigError, RunConfig, read_config_dict, save_config
+from model.run import PRESETS, build_run
 from model.trainer import EpochStats, TrainingDiverged
 
 PROG = "backprop-lab"

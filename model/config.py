@@ -22,12 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from model.build import HIDDEN_ACTIVATIONS, build_network
-from model.datasets import DATASETS, Dataset, load_csv, make_dataset, train_validation_split
+from model.build import HIDDEN_ACTIVATIONS
+from model.datasets import DATASETS
 from model.layers import WEIGHT_INITS
-from model.network import Network
 from model.optimizers import OPTIMIZERS, Optimizer
-from model.trainer import Trainer
 
 CONFIG_VERSION = 1
 MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds up to this
@@ -310,7 +308,7 @@ SECTIONS: dict[str, type] = {
 }
 
 
-def _output_task(output: str | None, data_task: str | None, n_classes: int | None) -> str:
+def output_task(output: str | None, data_task: str | None, n_classes: int | None) -> str:
     """The network's task for this output choice and data; ConfigError if they clash."""
     if data_task is None:  # a CSV file not read yet
         return {"sigmoid": "binary", "linear": "regression"}.get(output, "classification")
@@ -353,12 +351,12 @@ class RunConfig:
         for name, cls in SECTIONS.items():
             if not isinstance(getattr(self, name), cls):
                 raise _fail(name, f"a {cls.__name__}", getattr(self, name))
-        _output_task(self.network.output, self.data.task, self.data.classes)
+        output_task(self.network.output, self.data.task, self.data.classes)
 
     @property
     def task(self) -> str:
         """The task: classification, binary or regression (for a CSV file, as far as known)."""
-        return _output_task(self.network.output, self.data.task, self.data.classes)
+        return output_task(self.network.output, self.data.task, self.data.classes)
 
     @classmethod
     def from_dict(cls, d: Any) -> RunConfig:
@@ -465,133 +463,3 @@ def save_config(path: str | os.PathLike[str], config: RunConfig) -> None:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         raise ConfigError(f"{path}: cannot be written ({error.strerror or error})") from None
-
-
-# --- the book's runs ---
-
-
-def _preset(data: dict, network: dict, optimizer: dict) -> RunConfig:
-    return RunConfig.from_dict({"data": data, "network": network, "optimizer": optimizer})
-
-
-_L2 = {"weight_l2": 5e-4, "bias_l2": 5e-4}
-PRESETS: dict[str, RunConfig] = {
-    "ch10": _preset(
-        {"samples": 100, "classes": 3},
-        {"hidden": [64]},
-        {"type": "Adam", "learning_rate": 0.05, "decay": 5e-7},
-    ),
-    "ch14": _preset(
-        {"samples": 1000, "classes": 3},
-        {"hidden": [512], **_L2},
-        {"type": "Adam", "learning_rate": 0.02, "decay": 5e-7},
-    ),
-    "ch15": _preset(
-        {"samples": 1000, "classes": 3},
-        {"hidden": [512], "dropout": 0.1, **_L2},
-        {"type": "Adam", "learning_rate": 0.05, "decay": 5e-5},
-    ),
-    "ch16": _preset(
-        {"samples": 100, "classes": 2},
-        {"hidden": [64], "output": "sigmoid", **_L2},
-        {"type": "Adam", "decay": 5e-7},
-    ),
-}
-PRESET_DESCRIPTIONS: dict[str, str] = {
-    "ch10": "Ch. 10: spiral 100x3, Dense 64 ReLU, Adam lr 0.05",
-    "ch14": "Ch. 14: spiral 1000x3, Dense 512 ReLU with L2 5e-4, Adam lr 0.02",
-    "ch15": "Ch. 15: as ch. 14 plus dropout 0.1, Adam lr 0.05 decay 5e-5",
-    "ch16": "Ch. 16: binary spiral 100x2, sigmoid + binary cross-entropy, L2 5e-4",
-}
-
-
-# --- from a configuration to objects ---
-
-
-@dataclass
-class Run:
-    """The objects a configuration describes, ready to train.
-
-    X_train, X_val : shape (n, n_features); y_train, y_val : shape (n,) class labels, or
-    (n, 1) for binary (0/1) and regression targets. The validation arrays are empty
-    (n = 0) when ``data.validation_fraction`` is 0.
-    """
-
-    config: RunConfig
-    task: str
-    dataset: Dataset
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    network: Network
-    optimizer: Optimizer
-    trainer: Trainer
-
-
-def _stream(seed: int, key: int) -> np.random.Generator:
-    """An independent random stream derived from ``seed`` (``key`` tells streams apart)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
-
-
-def make_run_dataset(data: DataConfig) -> Dataset:
-    """The dataset ``data`` describes. Generated sets draw from ``RandomState(data.seed)``,
-    so seed 0 is the book's ``nnfs.init()`` spiral bit for bit. Raises DatasetError
-    (a ValueError) for a CSV file that cannot be used."""
-    if data.dataset == CSV:
-        return load_csv(data.csv_path)
-    rng = np.random.RandomState(data.seed)
-    return make_dataset(data.dataset, data.samples, data.classes, data.resolved_noise, rng)
-
-
-def build_run(config: RunConfig, dataset: Dataset | None = None) -> Run:
-    """Make the dataset (or use ``dataset``), split it, and build network, optimizer and trainer.
-
-    The split draws from a second stream of the data seed; weights and dropout from
-    ``default_rng(training.seed)``; mini-batch shuffling from a second stream of the
-    training seed. Raises ConfigError when the output layer does not fit the data, DatasetError
-    for an unusable CSV file.
-    """
-    data, net_cfg = config.data, config.network
-    if dataset is None:
-        dataset = make_run_dataset(data)
-    task = _output_task(net_cfg.output, dataset.task, dataset.n_classes)
-    X, y = dataset.X, dataset.y
-    if data.validation_fraction > 0:
-        split_rng = _stream(data.seed, 1)
-        X_train, y_train, X_val, y_val = train_validation_split(
-            X, y, data.validation_fraction, split_rng
-        )
-    else:  # keep the rows in their order, as the book trains on them
-        X_train, y_train, X_val, y_val = X, y, X[:0], y[:0]
-    if task == "binary":
-        y_train, y_val = y_train.reshape(-1, 1), y_val.reshape(-1, 1)
-    n_outputs = {"classification": dataset.n_classes, "binary": 1}.get(task, y.shape[-1])
-    network = build_network(
-        X.shape[1],
-        n_outputs,
-        net_cfg.hidden,
-        task=task,
-        activation=net_cfg.activation,
-        dropout=net_cfg.dropout,
-        weight_l1=net_cfg.weight_l1,
-        weight_l2=net_cfg.weight_l2,
-        bias_l1=net_cfg.bias_l1,
-        bias_l2=net_cfg.bias_l2,
-        init=net_cfg.init,
-        rng=np.random.default_rng(config.training.seed),
-        dtype=np.dtype(net_cfg.dtype),
-    )
-    optimizer = config.optimizer.build()
-    shuffle_rng = _stream(config.training.seed, 1)
-    trainer = Trainer(
-        network,
-        optimizer,
-        X_train,
-        y_train,
-        X_val,
-        y_val,
-        batch_size=config.training.batch_size,
-        rng=shuffle_rng,
-    )
-    return Run(config, task, dataset, X_train, y_train, X_val, y_val, network, optimizer, trainer)

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from model import cli
-from model.config import PRESETS, RunConfig, build_run, save_config
+from model.config import RunConfig, save_config
+from model.run import PRESETS, build_run
 from model.trainer import EpochStats
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,19 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.config import (
-    PRESET_DESCRIPTIONS,
-    PRESETS,
     SECTIONS,
     ConfigError,
     DataConfig,
     OptimizerConfig,
     RunConfig,
-    build_run,
     load_config,
     save_config,
 )
 from model.datasets import DATASETS, spiral
 from model.optimizers import SGD, Adagrad, Adam, RMSprop
+from model.run import PRESET_DESCRIPTIONS, PRESETS, build_run
 
 DATA = Path(__file__).parent / "data"
 

@@ -164,13 +164,13 @@ def test_generator_randomstate_and_int_seed_are_all_accepted():
 @pytest.mark.parametrize("name", DATASETS)
 def test_global_numpy_random_state_is_neither_read_nor_changed(name):
     # The legacy global functions are used on purpose: they are what must not matter.
-    np.random.seed(1)  # noqa: NPY002
+    np.random.seed(1)
     first = make_dataset(name, 30, noise=0.1, rng=3)
-    np.random.seed(2)  # noqa: NPY002
-    before = np.random.get_state()  # noqa: NPY002
+    np.random.seed(2)
+    before = np.random.get_state()
     second = make_dataset(name, 30, noise=0.1, rng=3)
     make_dataset(name, 30, noise=0.1, rng=None)
-    after = np.random.get_state()  # noqa: NPY002
+    after = np.random.get_state()
     np.testing.assert_array_equal(first.X, second.X)
     np.testing.assert_array_equal(before[1], after[1])
     assert before[2:] == after[2:]

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
 
 from gui.worker import LIMIT_REACHED
-from model.config import PRESETS
 from model.datasets import DATASETS
+from model.run import PRESETS
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),

@@ -10,7 +10,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.snapshot import RunInfo, Snapshot
 from gui.worker import DIVERGED, LIMIT_REACHED, STEP_DONE, STOP_REQUESTED, TrainingWorker
-from model.config import PRESETS, RunConfig
+from model.config import RunConfig
+from model.run import PRESETS
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
