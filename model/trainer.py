@@ -6,6 +6,7 @@ caller (the headless command, the window's worker, a test) decides what to show.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,6 +214,7 @@ class Trainer:
             if self.batch_size is None or self.batch_size >= n:
                 step = net.train_step(self.X, self.y, opt)
                 data_loss, accuracy = step.data_loss, step.accuracy
+                reg_loss = step.regularization_loss
                 self._note_alive(alive)
             else:
                 order = self.rng.permutation(n)
@@ -225,13 +227,13 @@ class Trainer:
                     data_loss += step.data_loss * len(idx)
                     accuracy += step.accuracy * len(idx)
                     self._note_alive(alive)
-                    if not np.isfinite(step.data_loss):
+                    if not math.isfinite(step.data_loss):
                         break
                 data_loss /= n
                 accuracy /= n
-            reg_loss = net.regularization_loss()
-            finite = np.isfinite(data_loss) and np.isfinite(reg_loss)
-            if not finite or not np.all(np.isfinite(net.params)):
+                reg_loss = net.regularization_loss()
+            finite = math.isfinite(data_loss) and math.isfinite(reg_loss)
+            if not finite or not np.isfinite(net.params).all():
                 # A bad loss condemns the weights it came from; bad weights only the update.
                 diverged_at = self.epoch + 1
                 good = self._previous if not finite and self._previous.saved else self._current
