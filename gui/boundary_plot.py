@@ -18,6 +18,7 @@ from gui.colors import (
     darker,
 )
 from gui.plot_base import PlotPanel
+from gui.plot_overlay import PlaneOverlay
 from model.grid import BoundaryGrid
 
 TASKS = ("classification", "binary", "regression")
@@ -106,6 +107,7 @@ class BoundaryPlot(PlotPanel):
         )
         for item in (self.train_item, self.val_item, self.misclassified_item):
             plot.addItem(item)
+        self.overlay = PlaneOverlay(plot, SmoothImageItem(axisOrder="row-major"))
         plot.setAspectLocked(True)
 
         bar = QHBoxLayout()
@@ -294,6 +296,25 @@ class BoundaryPlot(PlotPanel):
         self.image_item.clear()
         self.curve_item.setData([], [])
         self._set_wrong(np.zeros(len(self._y_train), bool), np.zeros(len(self._y_val), bool))
+
+    # --- overlay --------------------------------------------------------------------
+    def show_overlay(self, rgba: np.ndarray, grid: BoundaryGrid, caption: str) -> None:
+        """Show ``rgba`` over the plane in place of the probabilities, with ``caption``.
+
+        rgba : shape (res, res, 4) uint8 on ``grid`` (any resolution or extent), row i is
+        ``grid.ys[i]`` as for the boundary. The points stay on top; ``clear_overlay``
+        brings the probabilities back.
+        """
+        self.overlay.show(rgba, grid, caption)
+
+    def clear_overlay(self) -> None:
+        """Hide the overlay: the probabilities (or the fit) show again."""
+        self.overlay.clear()
+
+    @property
+    def overlay_text(self) -> str:
+        """The caption of the overlay shown, '' when none is."""
+        return self.overlay.text
 
     # --- view options ---------------------------------------------------------------
     @property
