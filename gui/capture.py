@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
-from gui.snapshot import RunInfo, Snapshot, frozen_copy
+from gui.snapshot import Explanation, NeuronMaps, RunInfo, SampleTrace, Snapshot, frozen_copy
 from model.activations import ReLU
 from model.grid import BoundaryGrid, boundary_grid
+from model.layers import Dropout
 from model.run import Run
 from model.trainer import EpochStats, dense_name
+from model.walkthrough import dead_units, hidden_activations, sample_trace
+
+#: Side of the coarse grid the neuron views are computed on.
+NEURON_RESOLUTION = 48
 
 
 def make_grid(X: np.ndarray, resolution: int) -> BoundaryGrid:
@@ -26,6 +32,26 @@ def make_grid(X: np.ndarray, resolution: int) -> BoundaryGrid:
     return BoundaryGrid(xs, np.zeros(1), xs.reshape(-1, 1))
 
 
+def neuron_grid(X: np.ndarray, run: Run) -> BoundaryGrid | None:
+    """The coarse grid of the neuron views over the area of the boundary, or None when
+    there is nothing to draw (no hidden layer, or not one or two inputs)."""
+    if len(run.network.dense_layers) < 2 or X.shape[1] not in (1, 2):
+        return None
+    return make_grid(X, NEURON_RESOLUTION)
+
+
+def activation_names(run: Run) -> tuple[str, ...]:
+    """For each Dense layer, the name of the activation after it (Dropout skipped)."""
+    layers = run.network.layers
+    names = []
+    for dense in run.network.dense_layers:
+        j = next(k for k, layer in enumerate(layers) if layer is dense) + 1
+        while j < len(layers) and isinstance(layers[j], Dropout):
+            j += 1
+        names.append(type(layers[j]).__name__ if j < len(layers) else "Linear")
+    return tuple(names)
+
+
 def relu_follows(run: Run) -> tuple[bool, ...]:
     """For each Dense layer, whether a ReLU comes next (so dead units can be counted)."""
     layers = run.network.layers
@@ -34,6 +60,57 @@ def relu_follows(run: Run) -> tuple[bool, ...]:
         j = next(k for k, layer in enumerate(layers) if layer is dense)
         flags.append(j + 1 < len(layers) and isinstance(layers[j + 1], ReLU))
     return tuple(flags)
+
+
+def take_explanation(
+    run: Run, grid: BoundaryGrid | None, *, sample: int | None, neurons: bool
+) -> Explanation:
+    """Copies of what the walkthrough (``sample``: a training index, None for none) and the
+    neuron views (on ``grid``) show. Runs forward passes: only in the network's thread.
+    A part whose numbers are not finite (a diverging run) is left out."""
+    net, X, y = run.network, run.trainer.X, run.trainer.y
+    maps = None
+    with np.errstate(all="ignore"):
+        if neurons and grid is not None:
+            activations = tuple(
+                frozen_copy(a, np.float32) for a in hidden_activations(net, grid.points)
+            )
+            if all(np.isfinite(a).all() for a in activations):  # else keep the last ones
+                maps = NeuronMaps(
+                    maps=activations,
+                    resolution=grid.resolution,
+                    dead=tuple(frozen_copy(d) for d in dead_units(net, X)),
+                )
+        traced = None
+        if sample is not None and len(X):
+            index = sample if 0 <= sample < len(X) else 0
+            logits = labels = None
+            if net.fused_loss is not None:
+                net.forward(X, training=False)
+                logits = frozen_copy(net.dense_layers[-1].output)
+                labels = frozen_copy(np.asarray(y).reshape(-1))
+            traces = tuple(_frozen_trace(t) for t in sample_trace(net, X, y, index))
+            label = np.asarray(y)[index]
+            finite = logits is None or np.isfinite(logits).all()
+            if finite and all(np.isfinite(t.dvalues).all() for t in traces):
+                traced = SampleTrace(
+                    index=index,
+                    x=frozen_copy(X[index]),
+                    label=int(label) if label.ndim == 0 else frozen_copy(label),
+                    traces=traces,
+                    logits=logits,
+                    labels=labels,
+                )
+    return Explanation(epoch=run.trainer.epoch, sample=traced, neurons=maps)
+
+
+def _frozen_trace(trace):
+    changes = {
+        name: frozen_copy(value)
+        for name, value in vars(trace).items()
+        if isinstance(value, np.ndarray)
+    }
+    return dataclasses.replace(trace, **changes)
 
 
 def current_stats(run: Run) -> EpochStats:
@@ -62,8 +139,10 @@ def take_snapshot(
     boundary: bool = False,
     inspector: bool = False,
     rate: float = 0.0,
+    explain: dict[str, Any] | None = None,
 ) -> Snapshot:
-    """A ``Snapshot`` of ``run``: the boundary on ``grid`` and the weights when asked."""
+    """A ``Snapshot`` of ``run``: the boundary on ``grid`` and the weights when asked, and
+    ``take_explanation(run, **explain)`` when ``explain`` is given."""
     net = run.network
     values: dict[str, Any] = {}
     if boundary and grid is not None:
@@ -81,14 +160,28 @@ def take_snapshot(
     if inspector:
         values["weights"] = tuple(frozen_copy(d.weights) for d in net.dense_layers)
         values["dweights"] = tuple(frozen_copy(d.dweights) for d in net.dense_layers)
+    if explain is not None:
+        # After the inspector's copies: the walkthrough's passes overwrite layer buffers.
+        values["explanation"] = take_explanation(run, **explain)
     return Snapshot(stats=stats, curve=rows, epochs_per_second=rate, **values)
 
 
-def describe_run(run: Run, grid: BoundaryGrid) -> RunInfo:
-    """Everything the window needs about ``run``, with its state before the next epoch."""
+def describe_run(
+    run: Run,
+    grid: BoundaryGrid,
+    small_grid: BoundaryGrid | None = None,
+    *,
+    sample: int | None = None,
+    neurons: bool = False,
+) -> RunInfo:
+    """Everything the window needs about ``run``, with its state before the next epoch;
+    the walkthrough's ``sample`` and the neuron maps on ``small_grid`` when asked."""
     net = run.network
     stats = current_stats(run)
-    initial = take_snapshot(run, grid, stats, (stats,), boundary=True, inspector=True)
+    explain = {"grid": small_grid, "sample": sample, "neurons": neurons}
+    initial = take_snapshot(
+        run, grid, stats, (stats,), boundary=True, inspector=True, explain=explain
+    )
     return RunInfo(
         X_train=frozen_copy(run.X_train),
         y_train=frozen_copy(run.y_train),
@@ -105,4 +198,8 @@ def describe_run(run: Run, grid: BoundaryGrid) -> RunInfo:
         initial=initial,
         config=run.config,
         dataset_name=run.dataset.name,
+        layer_sizes=tuple(int(d.weights.shape[1]) for d in net.dense_layers),
+        activations=activation_names(run),
+        neuron_grid=small_grid,
+        softmax_output=net.fused_loss is not None,
     )

@@ -12,6 +12,44 @@ import numpy as np
 
 from model.grid import BoundaryGrid
 from model.trainer import EpochStats
+from model.walkthrough import LayerTrace
+
+
+@dataclass(frozen=True)
+class NeuronMaps:
+    """What every hidden neuron outputs over the input plane (for the neuron views)."""
+
+    #: One array per hidden layer, float32: shape (res * res, n_neurons) on ``RunInfo.
+    #: neuron_grid`` (row i * res + j is (xs[j], ys[i])), or (res, n_neurons) for 1-D inputs.
+    maps: tuple[np.ndarray, ...]
+    resolution: int
+    #: One bool array per hidden layer, shape (n_neurons,): ReLU units dead on the
+    #: training data.
+    dead: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class SampleTrace:
+    """One training sample seen by the walkthrough (parts 2 and 3)."""
+
+    index: int
+    x: np.ndarray  # shape (n_inputs,)
+    label: object  # its class (int), or its target row for regression / binary
+    #: ``model.walkthrough.sample_trace`` for this sample, top (loss) first; copies.
+    traces: tuple[LayerTrace, ...]
+    #: The network's logits for every training sample, shape (n, k), and their labels
+    #: (n,): only when the output is softmax + categorical cross-entropy, else None.
+    logits: np.ndarray | None = None
+    labels: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The walkthrough's sample and the neuron views' maps, each present when asked for."""
+
+    epoch: int
+    sample: SampleTrace | None = None
+    neurons: NeuronMaps | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,8 @@ class Snapshot:
     weights: tuple[np.ndarray, ...] | None = None
     dweights: tuple[np.ndarray, ...] | None = None
     epochs_per_second: float = 0.0
+    #: The walkthrough's sample and the neuron maps (with the inspector's throttle).
+    explanation: Explanation | None = None
 
     @property
     def epoch(self) -> int:
@@ -71,6 +111,22 @@ class RunInfo:
     config: object = None
     dataset_name: str = ""
     notes: tuple[str, ...] = field(default=())
+    #: Neurons of each Dense layer, and the activation that follows it ("ReLU", "Softmax"...).
+    layer_sizes: tuple[int, ...] = ()
+    activations: tuple[str, ...] = ()
+    #: The coarse grid the neuron maps are computed on (None: the run has no hidden layer
+    #: or more than two inputs).
+    neuron_grid: BoundaryGrid | None = None
+    #: True when the output is softmax + categorical cross-entropy (walkthrough part 2).
+    softmax_output: bool = False
+
+    @property
+    def hidden_names(self) -> tuple[str, ...]:
+        return self.layer_names[:-1]
+
+    @property
+    def hidden_sizes(self) -> tuple[int, ...]:
+        return self.layer_sizes[:-1]
 
     @property
     def n_inputs(self) -> int:

@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gui.capture import current_stats, describe_run, make_grid, take_snapshot
+from gui.capture import (
+    current_stats,
+    describe_run,
+    make_grid,
+    neuron_grid,
+    take_explanation,
+    take_snapshot,
+)
 from gui.snapshot import Snapshot
 from model.config import ConfigError, RunConfig
 from model.datasets import Dataset
@@ -74,12 +81,20 @@ class TrainingWorker(QObject):
     gradcheck_finished = Signal(object)
     #: A model file was written: its path.
     model_saved = Signal(str)
+    #: Asked for while idle: the walkthrough's sample and the neuron maps
+    #: (``gui.snapshot.Explanation``). While training they ride on snapshots instead.
+    explained = Signal(object)
 
     def __init__(self, builder: Callable[..., Run] = build_run) -> None:
         super().__init__()  # no parent: it is moved to a QThread
         self._builder = builder
         self._run: Run | None = None
         self._grid: BoundaryGrid | None = None
+        self._small_grid: BoundaryGrid | None = None
+        self._sample: int | None = None  # the walkthrough's sample; None: not shown
+        self._neurons = False  # whether the neuron views are shown
+        self._explain_due = False  # send an explanation with the next snapshot
+        self._looping = False
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
@@ -120,7 +135,9 @@ class TrainingWorker(QObject):
 
         Keys: ``hyper`` (dict of optimizer hyperparameters), ``optimizer`` (an optimizer
         config dict with ``type``: a new optimizer, state reset), ``batch_size`` (int or
-        None), ``epoch_limit`` (int), ``data`` (X_train, y_train, X_val, y_val).
+        None), ``epoch_limit`` (int), ``data`` (X_train, y_train, X_val, y_val), ``explain``
+        (True: send the walkthrough's sample and the neuron maps, via ``explained`` when
+        idle, else with the next snapshot).
         """
         with self._lock:
             for key, value in changes.items():
@@ -128,6 +145,23 @@ class TrainingWorker(QObject):
                     self._pending.setdefault("hyper", {}).update(value)
                 else:
                     self._pending[key] = value
+
+    def show_sample(self, index: int | None) -> None:
+        """The walkthrough shows training sample ``index`` (None: the walkthrough is hidden)."""
+        with self._lock:
+            self._sample = None if index is None else int(index)
+
+    def show_neurons(self, shown: bool) -> None:
+        """Whether the neuron views are visible (their maps are computed only then)."""
+        with self._lock:
+            self._neurons = bool(shown)
+
+    def _explain_args(self, grid: BoundaryGrid | None) -> dict[str, Any] | None:
+        with self._lock:
+            sample, neurons = self._sample, self._neurons
+        if sample is None and not neurons:
+            return None
+        return {"grid": grid, "sample": sample, "neurons": neurons}
 
     def request_gradcheck(self) -> None:
         """Run a gradient check between epochs (or now, via ``apply_pending``, when idle)."""
@@ -179,7 +213,10 @@ class TrainingWorker(QObject):
         self._run = run
         X_all = np.concatenate([run.X_train, run.X_val]) if len(run.X_val) else run.X_train
         self._grid = make_grid(X_all, self.resolution)
-        self.run_built.emit(describe_run(run, self._grid))
+        self._small_grid = neuron_grid(X_all, run)
+        explain = self._explain_args(self._small_grid) or {}
+        explain.pop("grid", None)
+        self.run_built.emit(describe_run(run, self._grid, self._small_grid, **explain))
 
     @Slot()
     def apply_pending(self) -> None:
@@ -200,7 +237,11 @@ class TrainingWorker(QObject):
         with self._lock:
             self._in_flight = 0  # an acknowledgement lost with a closed window must not stall
         self.started.emit()
-        reason = self._loop(run, max_epochs)
+        self._looping = True
+        try:
+            reason = self._loop(run, max_epochs)
+        finally:
+            self._looping = False
         self.stopped.emit(run.trainer.epoch, reason)
 
     def _loop(self, run: Run, max_epochs: int) -> str:
@@ -243,6 +284,11 @@ class TrainingWorker(QObject):
                     if len(rows) > MAX_PENDING_ROWS:
                         rows = rows[1::2]
                     continue
+                explain = None
+                if inspect or final or self._explain_due:
+                    # The walkthrough and the neuron views follow the inspector's throttle.
+                    explain = self._explain_args(self._small_grid)
+                    self._explain_due = False
                 snapshot = take_snapshot(
                     run,
                     self._grid,
@@ -251,6 +297,7 @@ class TrainingWorker(QObject):
                     boundary=want_boundary,
                     inspector=inspect,
                     rate=rate,
+                    explain=explain,
                 )
                 rows = []
                 last_curve = last_emit = now
@@ -310,6 +357,13 @@ class TrainingWorker(QObject):
         if "save" in pending:
             path, metadata = pending["save"]
             self._save(run, path, metadata)
+        if pending.get("explain"):
+            if self._looping:
+                self._explain_due = True
+            else:
+                args = self._explain_args(self._small_grid)
+                if args is not None:
+                    self.explained.emit(take_explanation(run, **args))
 
     def _replace_data(self, run: Run, X_train, y_train, X_val, y_val) -> None:
         """Train on edited points from the next epoch on; weights and optimizer stay."""
