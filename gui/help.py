@@ -11,10 +11,16 @@ SHORTCUTS = (
     ("Ctrl+G", "Check gradients numerically"),
     ("Ctrl+O / Ctrl+S", "Open / save a model (.npz)"),
     ("Ctrl+Shift+O / Ctrl+Shift+S", "Open / save a run configuration (.json)"),
+    ("Ctrl+1 / Ctrl+2", "Show the Training tab / the Walkthrough tab"),
+    ("→ / ←", "In the walkthrough: the next / previous stage"),
     ("F1", "What am I looking at?"),
     ("Ctrl+Q", "Quit"),
     ("Click / Shift+click / Ctrl+click", "On the boundary plot: add a point of the selected "
      "class / of the next class / remove the nearest training point"),
+    ("Click (Walkthrough tab)", "On the boundary plot beside the walkthrough: follow that "
+     "training point through parts 2 and 3"),
+    ("Hover / click a neuron", "Show its output large in the boundary plot / keep it there "
+     "(click again or Esc to let go; arrow keys move between neurons)"),
     ("Wheel, drag, right-click", "On any plot: zoom, pan, menu (view all, export)"),
 )  # fmt: skip
 
@@ -52,6 +58,27 @@ PANELS = (
         "weights as heatmaps (blue negative, red positive). <b>Check gradients</b> compares "
         "backpropagation's gradients with numerical ones, (L(w+ε) − L(w−ε)) / 2ε; green "
         "means they agree to better than 1e-6.",
+    ),
+    (
+        "Neurons (right, below the inspector)",
+        "One thumbnail per hidden neuron: its output at every point of the input plane, "
+        "white where it is 0, red where positive, blue where negative (as in TensorFlow "
+        "Playground). The boundary is built from these pieces: the output layer weighs and "
+        "adds them. Hover a thumbnail to see that neuron large in the boundary plot, click "
+        "to keep it. A thumbnail framed in red and marked 'dead' is a <b>dead ReLU</b>: it "
+        "outputs 0 for every training point, so no gradient reaches its weights and it never "
+        "learns again.",
+    ),
+    (
+        "Walkthrough (tab above the plots)",
+        "Backpropagation step by step, with <b>Next</b> / <b>Back</b> (or → / ←). "
+        "<b>One neuron</b>: the chapter's ReLU neuron, forward then backward, each value and "
+        "gradient on its edge; Update takes one gradient step (6.0 → 5.985). <b>Softmax + "
+        "cross-entropy</b>: one sample's gradient through the full Jacobian and through the "
+        "shortcut (s − onehot) / n, equal to the last digit, and the time each road takes. "
+        "<b>One sample through the network</b>: that sample's gradient layer by layer, from "
+        "the loss down to the inputs, with its share of each dweights. Click a training "
+        "point on the plot beside it to choose the sample; Start or Step to watch it change.",
     ),
     (
         "Status bar (bottom)",

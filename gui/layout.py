@@ -1,8 +1,10 @@
 """Where everything sits in the main window: docks, splitters and the widgets' names.
 
-Left dock: the controls. Centre: the banners, then the decision boundary above the loss and
-accuracy curves (splitters). Right dock: the gradient inspector. Docks and splitters can
-be rearranged and the arrangement is remembered.
+Left dock: the controls. Centre: the banners, then two tabs: *Training*, the decision
+boundary above the loss and accuracy curves (splitters), and *Walkthrough*, backpropagation
+step by step (the boundary plot moves beside it while it is shown: see
+gui/walkthrough_link.py). Right docks: the gradient inspector above the neuron views. Docks
+and splitters can be rearranged and the arrangement is remembered.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -23,14 +28,22 @@ from gui.controls import RunControls, banner
 from gui.data_panel import DataPanel
 from gui.inspector import GradientPanel
 from gui.network_panel import NetworkPanel
+from gui.neuron_views import NeuronViews
 from gui.optimizer_panel import OptimizerPanel
 from gui.plots import AccuracyPlot, BoundaryPlot, LossPlot
+from gui.walkthrough import WalkthroughPanel
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 CONTROLS_WIDTH = 390
 INSPECTOR_WIDTH = 560
+NEURONS_HEIGHT = 355
+NEURONS_SHOWN = 64
+PICK_HINT = (
+    "<b>Click a training point</b> to follow it through parts 2 and 3 (or type its index "
+    "above the walkthrough). Train or step to see its gradients change."
+)
 
 
 def _controls_column(window: MainWindow) -> QScrollArea:
@@ -97,8 +110,59 @@ def _plots(window: MainWindow) -> QWidget:
     window.center_tabs.setObjectName("center_tabs")
     window.center_tabs.setTabBarAutoHide(True)
     window.center_tabs.addTab(window.plot_splitter, "Training")
+    window.center_tabs.addTab(_walkthrough_page(window), "Walkthrough")
+    window.center_tabs.setTabToolTip(0, "The decision boundary and the loss and accuracy curves.")
+    window.center_tabs.setTabToolTip(
+        1,
+        "Backpropagation step by step: the chapter's neuron, softmax + cross-entropy for one "
+        "sample, and one sample's backward pass through the current network.",
+    )
     layout.addWidget(window.center_tabs, 1)
     return centre
+
+
+def _walkthrough_page(window: MainWindow) -> QSplitter:
+    """The Walkthrough tab: a place for the boundary plot (to pick a sample) and the panel."""
+    window.walkthrough_panel = WalkthroughPanel()
+    picker = QWidget()
+    picker.setObjectName("walkthrough_picker")
+    column = QVBoxLayout(picker)
+    column.setContentsMargins(0, 0, 0, 0)
+    window.pick_hint = QLabel(PICK_HINT)
+    window.pick_hint.setObjectName("walkthrough_pick_hint")
+    window.pick_hint.setWordWrap(True)
+    column.addWidget(window.pick_hint)
+    window.picker_layout = column  # the boundary plot is put here while the tab is shown
+    # The controls step aside with the other docks: the buttons a learner needs here.
+    bar = QHBoxLayout()
+    window.walkthrough_start_button = QPushButton("▶ Start")
+    window.walkthrough_start_button.setObjectName("walkthrough_start_button")
+    window.walkthrough_start_button.setToolTip("Start or stop training (Space).")
+    window.walkthrough_step_button = QPushButton("Step one epoch")
+    window.walkthrough_step_button.setObjectName("walkthrough_step_button")
+    window.walkthrough_step_button.setToolTip(
+        "Train exactly one epoch (Ctrl+E), then see the sample's new gradients."
+    )
+    bar.addWidget(window.walkthrough_start_button)
+    bar.addWidget(window.walkthrough_step_button)
+    bar.addStretch(1)
+    column.addLayout(bar)
+    # An explicit minimum size, so that the tab widget (and the Training tab with its
+    # docks) does not take on the walkthrough's width; the window sets the real minimum
+    # while the Walkthrough tab shows.
+    holder = QWidget()
+    holder.setObjectName("walkthrough_holder")
+    QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+    holder.layout().addWidget(window.walkthrough_panel)
+    holder.setMinimumSize(1, 1)
+    page = QSplitter(Qt.Orientation.Horizontal)
+    page.setObjectName("walkthrough_page")
+    page.addWidget(picker)
+    page.addWidget(holder)
+    page.setStretchFactor(0, 1)
+    page.setStretchFactor(1, 0)
+    window.walkthrough_page = page
+    return page
 
 
 def build_layout(window: MainWindow) -> None:
@@ -121,9 +185,18 @@ def build_layout(window: MainWindow) -> None:
     inspector.setWidget(window.gradient_panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, inspector)
     window.inspector_dock = inspector
+
+    # Every neuron of the book's 64-neuron layers; wider layers show their first 64.
+    window.neuron_views = NeuronViews(max_shown=NEURONS_SHOWN)
+    neurons = QDockWidget("Neurons", window)
+    neurons.setObjectName("neurons_dock")
+    neurons.setWidget(window.neuron_views)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, neurons)
+    window.neurons_dock = neurons
     window.resizeDocks(
         [controls, inspector], [CONTROLS_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
     )
+    window.resizeDocks([neurons], [NEURONS_HEIGHT], Qt.Orientation.Vertical)
 
     # The names the issue fixes: attribute name == object name.
     rc = window.run_controls

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from gui.layout import build_layout
 from gui.menus import build_menus
 from gui.metrics import MetricsLog
+from gui.neuron_link import NeuronLink
 from gui.points import PointEditor
 from gui.settings import AppSettings
-from gui.snapshot import RunInfo, Snapshot
+from gui.snapshot import Explanation, RunInfo, Snapshot
 from gui.status import StatusBar
+from gui.walkthrough_link import WalkthroughLink
 from gui.window_config import ConfigMixin
 from gui.worker import LIMIT_REACHED, TrainingWorker
 from model.config import ConfigError
@@ -47,6 +49,8 @@ class MainWindow(ConfigMixin, QMainWindow):
     model_saved = Signal(str)
     #: Something went wrong and is shown in the error banner: the message.
     problem_shown = Signal(str)
+    #: The walkthrough's sample or the neuron maps were drawn: the epoch they show.
+    explanation_shown = Signal(int)
 
     # Queued requests to the worker (its slots run in the worker's thread).
     _build_requested = Signal(object, object)
@@ -67,6 +71,8 @@ class MainWindow(ConfigMixin, QMainWindow):
         build_layout(self)
         self.status = StatusBar(self)
         self.points = PointEditor(self)
+        self.walkthrough = WalkthroughLink(self)
+        self.neuron_link = NeuronLink(self)
         build_menus(self)
         self._connect_controls()
         self._start_worker()
@@ -98,6 +104,7 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.worker.errored.connect(self._on_errored)
         self.worker.gradcheck_finished.connect(self._on_gradcheck)
         self.worker.model_saved.connect(self._on_model_saved)
+        self.worker.explained.connect(self._on_explained)
         self.worker_thread.start()
 
     def shutdown(self) -> None:
@@ -115,6 +122,7 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.running = self.stopping = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.walkthrough.show_training()  # the layout is remembered as Training shows it
         self._save_settings()
         self.shutdown()
         super().closeEvent(event)
@@ -214,8 +222,16 @@ class MainWindow(ConfigMixin, QMainWindow):
         """Send live changes to the worker; applied between epochs, or now when idle."""
         if self.worker_thread is None:
             return
+        if "data" in changes:
+            self.walkthrough.data_changed()
+            changes["explain"] = True  # the trace and dead units follow the new points
         self.worker.change(**changes)
         self._apply_requested.emit()
+
+    def request_explanation(self) -> None:
+        """Ask the worker for the walkthrough's sample and the neuron maps (now if idle,
+        with the next snapshot while training)."""
+        self.request_changes(explain=True)
 
     # --- live changes from the controls ---------------------------------------------------
     def _connect_controls(self) -> None:
@@ -224,6 +240,8 @@ class MainWindow(ConfigMixin, QMainWindow):
         rc.stop_button.clicked.connect(self.stop)
         rc.step_button.clicked.connect(self.step)
         rc.reset_button.clicked.connect(self.reset)
+        self.walkthrough_start_button.clicked.connect(self.toggle)
+        self.walkthrough_step_button.clicked.connect(self.step)
         rc.preset_chosen.connect(self.load_preset)
         op = self.optimizer_panel
         op.hyperparameter_changed.connect(self._on_hyperparameter)
@@ -234,8 +252,9 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.data_panel.regenerate_requested.connect(self.regenerate)
         self.network_panel.changed.connect(self._on_network_changed)
         self.gradient_panel.gradcheck_requested.connect(self.check_gradients)
-        self.boundary_plot.point_added.connect(self.points.add)
-        self.boundary_plot.point_removed.connect(self.points.remove)
+        # A click adds a point, or beside the walkthrough picks a sample.
+        self.boundary_plot.point_added.connect(self.walkthrough.on_plot_clicked)
+        self.boundary_plot.point_removed.connect(self.walkthrough.on_plot_ctrl_clicked)
 
     @Slot(str, float)
     def _on_hyperparameter(self, name: str, value: float) -> None:
@@ -287,6 +306,8 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.network_panel.summary_label.setToolTip(
             f"The architecture the next Reset builds. Built now: {info.summary}"
         )
+        self.walkthrough.reset(info)
+        self.neuron_link.reset(info)
         self._update_io()
         self.update_banner()
         self._draw(info.initial)
@@ -330,6 +351,8 @@ class MainWindow(ConfigMixin, QMainWindow):
                 )
         if snapshot.has_inspector:
             self.gradient_panel.update_stats(snapshot.stats, snapshot.weights, snapshot.dweights)
+        if snapshot.explanation is not None:
+            self._on_explained(snapshot.explanation)
         if snapshot.epochs_per_second:
             self._last_rate = snapshot.epochs_per_second
         self.epoch_label.setText(f"Epoch {snapshot.epoch}")
@@ -369,6 +392,14 @@ class MainWindow(ConfigMixin, QMainWindow):
             self.gradient_panel.show_gradcheck(result)
         self.gradcheck_done.emit(result)
 
+    @Slot(object)
+    def _on_explained(self, explanation: Explanation) -> None:
+        if explanation.sample is not None:
+            self.walkthrough.show(explanation.sample)
+        if explanation.neurons is not None:
+            self.neuron_link.show(explanation.neurons)
+        self.explanation_shown.emit(explanation.epoch)
+
     @Slot(str)
     def _on_model_saved(self, path: str) -> None:
         self.statusBar().showMessage(f"Model saved to {path}", 8000)
@@ -376,3 +407,6 @@ class MainWindow(ConfigMixin, QMainWindow):
 
     def _update_buttons(self) -> None:
         self.run_controls.set_state(self.running, self.stopping)
+        self.walkthrough_start_button.setText("■ Stop" if self.running else "▶ Start")
+        self.walkthrough_start_button.setEnabled(not self.stopping)
+        self.walkthrough_step_button.setEnabled(not self.running)

@@ -123,8 +123,14 @@ def build_menus(window: MainWindow) -> None:
             "Compare backpropagation's gradients with numerical ones")  # fmt: skip
 
     menu = bar.addMenu("&View")
+    _action(menu, "Training", partial(window.center_tabs.setCurrentIndex, 0), "Ctrl+1",
+            "The decision boundary and the curves")  # fmt: skip
+    _action(menu, "Walkthrough", partial(window.center_tabs.setCurrentIndex, 1), "Ctrl+2",
+            "Backpropagation step by step")  # fmt: skip
+    menu.addSeparator()
     menu.addAction(window.controls_dock.toggleViewAction())
     menu.addAction(window.inspector_dock.toggleViewAction())
+    menu.addAction(window.neurons_dock.toggleViewAction())
     hard = _action(menu, "Hard boundary (argmax)", window.boundary_plot.set_hard)
     hard.setCheckable(True)
     window.boundary_plot.hard_checkbox.toggled.connect(hard.setChecked)

@@ -3,8 +3,9 @@ banner, and what is remembered between launches."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 
+from gui.layout import NEURONS_HEIGHT
 from model.config import ConfigError, RunConfig
 
 
@@ -84,8 +85,13 @@ class ConfigMixin:
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1600, 1000)
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            # First launch: room for four rows of neuron thumbnails under the inspector.
+            self.resizeDocks(
+                [self.inspector_dock, self.neurons_dock],
+                [max(self.height() - NEURONS_HEIGHT - 60, 300), NEURONS_HEIGHT],
+                Qt.Orientation.Vertical,
+            )
         splitter = self.settings.store.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.plot_splitter.restoreState(splitter)
