@@ -118,12 +118,28 @@ class Dense(Layer):
         else:
             limit = np.sqrt(6.0 / (self.n_inputs + self.n_neurons))
             weights = gen.uniform(-limit, limit, shape)
-        self.weights = weights.astype(dtype)
-        self.biases = np.zeros((1, self.n_neurons), dtype=dtype)
-        self.dweights = np.zeros_like(self.weights)
-        self.dbiases = np.zeros_like(self.biases)
+        block = np.zeros((self.n_inputs + 1, self.n_neurons), dtype=dtype)
+        block[:-1] = weights
+        self.bind(block, np.zeros_like(block))
         #: A network turns this off for its first layer: nobody reads dL/dX there.
         self.compute_dinputs = True
+
+    def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Keep weights and biases in ``params``, their gradients in ``grads`` (both of
+        shape (n_inputs + 1, n_neurons)): weights are the first n_inputs rows, biases the
+        last. A network binds every layer to a slice of its one flat parameter vector.
+
+        Stacked like this, ``[inputs, 1] @ [weights; biases]`` is the layer's output in one
+        matrix product, and ``[inputs, 1].T @ dvalues`` gives ``dweights`` and ``dbiases``
+        together: cheaper than adding the bias row to every sample when the layer widens.
+        """
+        expected = (self.n_inputs + 1, self.n_neurons)
+        if params.shape != expected or grads.shape != expected:
+            raise ValueError(f"Dense.bind needs arrays of shape {expected}, got {params.shape}")
+        self._params, self._grads = params, grads
+        self.weights, self.biases = params[:-1], params[-1:]
+        self.dweights, self.dbiases = grads[:-1], grads[-1:]
+        self._bound = (self.weights, self.biases, self.dweights, self.dbiases)
 
     @property
     def has_regularization(self) -> bool:
@@ -134,12 +150,33 @@ class Dense(Layer):
             or self.bias_regularizer_l2 > 0
         )
 
+    def _folded(self) -> bool:
+        """Whether to fold the bias into the product: only when the layer widens (copying
+        the inputs then costs less than adding the bias to every output), and only while
+        nobody has replaced ``weights`` or the other arrays with new ones."""
+        w, b, dw, db = self._bound
+        return (
+            self.n_inputs <= self.n_neurons
+            and self.weights is w
+            and self.biases is b
+            and self.dweights is dw
+            and self.dbiases is db
+        )
+
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_inputs) -> output : shape (n_samples, n_neurons)."""
         self.inputs = inputs
         out = self._buffer("output", (inputs.shape[0], self.n_neurons), self.weights.dtype)
-        np.matmul(inputs, self.weights, out=out)
-        out += self.biases
+        if self._folded():
+            # [inputs, 1] @ [weights; biases]: the column of ones is written once.
+            ones = self._constant("inputs1", (inputs.shape[0], self.n_inputs + 1), out.dtype, 1.0)
+            ones[:, :-1] = inputs
+            self._inputs1 = ones
+            np.matmul(ones, self._params, out=out)
+        else:
+            self._inputs1 = None
+            np.matmul(inputs, self.weights, out=out)
+            out += self.biases
         self.output = out
         return out
 
@@ -150,11 +187,14 @@ class Dense(Layer):
         (n_samples, n_inputs), regularization gradients included. The gradient arrays are
         written in place: a network keeps them as views into one flat gradient vector.
         """
-        np.matmul(self.inputs.T, dvalues, out=self.dweights)
-        # The column sums as a row of ones times dvalues: one BLAS call, several times
-        # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
-        ones = self._constant("ones", (1, dvalues.shape[0]), dvalues.dtype, 1.0)
-        np.matmul(ones, dvalues, out=self.dbiases)
+        if self._inputs1 is not None and self._folded():
+            np.matmul(self._inputs1.T, dvalues, out=self._grads)
+        else:
+            np.matmul(self.inputs.T, dvalues, out=self.dweights)
+            # The column sums as a row of ones times dvalues: one BLAS call, several times
+            # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
+            ones = self._constant("ones", (1, dvalues.shape[0]), dvalues.dtype, 1.0)
+            np.matmul(ones, dvalues, out=self.dbiases)
         if self.weight_regularizer_l1 > 0:
             self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
         if self.weight_regularizer_l2 > 0:

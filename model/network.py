@@ -89,23 +89,21 @@ class Network:
         self._pack()
 
     def _pack(self) -> None:
-        """Move every parameter into one flat vector and rebind the layers to views of it."""
-        pairs = [(layer, p, g) for layer in self.dense_layers for p, g in layer.param_names]
-        total = sum(getattr(layer, p).size for layer, p, _ in pairs)
-        self.params = np.empty(total, dtype=self.dtype)
-        self.grads = np.zeros(total, dtype=self.dtype)
+        """Move every parameter into one flat vector and bind the layers to views of it."""
+        sizes = [(layer.n_inputs + 1) * layer.n_neurons for layer in self.dense_layers]
+        self.params = np.empty(sum(sizes), dtype=self.dtype)
+        self.grads = np.zeros(sum(sizes), dtype=self.dtype)
         #: Where each ``(dense layer index, parameter name)`` sits in ``params``.
         self.param_slices: dict[tuple[int, str], slice] = {}
-        index = {id(layer): i for i, layer in enumerate(self.dense_layers)}
         offset = 0
-        for layer, p, g in pairs:
-            value = getattr(layer, p)
-            size = value.size
-            self.param_slices[index[id(layer)], p] = slice(offset, offset + size)
-            view = self.params[offset : offset + size].reshape(value.shape)
-            view[...] = value
-            setattr(layer, p, view)
-            setattr(layer, g, self.grads[offset : offset + size].reshape(value.shape))
+        for i, (layer, size) in enumerate(zip(self.dense_layers, sizes, strict=True)):
+            shape = (layer.n_inputs + 1, layer.n_neurons)
+            params = self.params[offset : offset + size].reshape(shape)
+            params[:-1], params[-1:] = layer.weights, layer.biases
+            layer.bind(params, self.grads[offset : offset + size].reshape(shape))
+            split = offset + layer.n_inputs * layer.n_neurons
+            self.param_slices[i, "weights"] = slice(offset, split)
+            self.param_slices[i, "biases"] = slice(split, offset + size)
             offset += size
 
     # --- shape and task -------------------------------------------------------------

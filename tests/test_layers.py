@@ -183,3 +183,29 @@ def test_layers_have_readable_reprs():
     )
     assert repr(Dropout(0.1)) == "Dropout(0.1)"
     assert repr(ReLU()) == "ReLU()"
+
+
+@pytest.mark.parametrize(
+    "shape", [(2, 64), (64, 3), (5, 5)], ids=["widening", "narrowing", "square"]
+)
+def test_dense_computes_the_books_formulas_whichever_way_it_multiplies(shape):
+    g = np.random.default_rng(3)
+    layer = Dense(*shape, rng=g)
+    layer.biases[...] = g.standard_normal((1, shape[1]))
+    x = g.standard_normal((7, shape[0]))
+    d = g.standard_normal((7, shape[1]))
+    np.testing.assert_allclose(layer.forward(x), x @ layer.weights + layer.biases, rtol=1e-13)
+    layer.backward(d)
+    np.testing.assert_allclose(layer.dweights, x.T @ d, rtol=1e-13)
+    np.testing.assert_allclose(layer.dbiases, d.sum(axis=0, keepdims=True), rtol=1e-13)
+    np.testing.assert_allclose(layer.dinputs, d @ layer.weights.T, rtol=1e-13)
+
+
+def test_dense_uses_weights_assigned_the_books_way():
+    layer = Dense(2, 4, rng=0)
+    layer.weights = np.arange(8.0).reshape(2, 4)  # the book's load_parameters does this
+    layer.biases = np.ones((1, 4))
+    x = np.array([[1.0, 2.0]])
+    np.testing.assert_array_equal(layer.forward(x), x @ layer.weights + 1.0)
+    layer.backward(np.ones((1, 4)))
+    np.testing.assert_array_equal(layer.dweights, [[1.0] * 4, [2.0] * 4])
