@@ -3,8 +3,6 @@ drives them (tabs, buttons, clicks on the plot, typing, hovering)."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -14,6 +12,7 @@ from gui.capture import current_stats, neuron_grid, take_explanation, take_snaps
 from gui.neuron_views import NeuronViews
 from gui.walkthrough import WalkthroughPanel
 from gui.worker import STEP_DONE
+from model.build import network_from_config
 from model.config import RunConfig
 from model.grid import boundary_grid
 from model.run import PRESETS, build_run
@@ -76,9 +75,12 @@ def click_on_plot(qtbot, plot, x: float, y: float) -> None:
 
 
 def network_copy(window):
-    """A copy of the network, taken while the worker is idle."""
+    """A copy of the network (architecture and weights), taken while the worker is idle."""
     assert not window.running
-    return copy.deepcopy(window.worker.run.network)
+    live = window.worker.run.network
+    net = network_from_config(live.config(), rng=0)
+    net.set_params(live.get_params())
+    return net
 
 
 # --- the Walkthrough tab ---------------------------------------------------------------------
