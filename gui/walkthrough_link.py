@@ -1,10 +1,11 @@
 """The window's side of the Walkthrough tab: its layout, the chosen sample, and drawing
 what the worker computed for it.
 
-While the tab is shown, the boundary plot moves beside the walkthrough (the inspector and
-neuron docks step aside to make room) and a click on it picks the nearest training point
-instead of adding one. The sample's trace and the dataset's logits are computed by the
-worker, in the thread that owns the network, and arrive as copies (``SampleTrace``).
+While the tab is shown, the boundary plot moves beside the walkthrough (the docks step
+aside to make room; Start and Step sit under the plot) and a click on it picks the nearest
+training point instead of adding one. The sample's trace and the dataset's logits are
+computed by the worker, in the thread that owns the network, and arrive as copies
+(``SampleTrace``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, Signal, Slot
 
 from gui.snapshot import RunInfo, SampleTrace
 
@@ -23,15 +24,19 @@ if TYPE_CHECKING:
 MARKER_COLOR = "#000000"
 MARKER_SIZE = 22
 WALKTHROUGH_TAB = 1
+#: The walkthrough's width beside the plot (more if its numbers need it).
+PANEL_WIDTH = 960
 NOT_SOFTMAX = (
     "<b>Not available for this run.</b> This part follows a sample through softmax + "
-    "categorical cross-entropy, and this network ends in {output} with {loss}. Choose a "
-    "dataset with three or more classes (or set Output to Softmax) and press Reset; parts 1 "
-    "and 3 work for every network."
+    "categorical cross-entropy, and this network ends in {ending}. {fix} and press Reset to "
+    "see it; parts 1 and 3 work for every network."
 )
-OUTPUTS = {
-    "binary": ("a sigmoid", "binary cross-entropy"),
-    "regression": ("a linear output", "mean squared error"),
+ENDINGS = {
+    "binary": ("a sigmoid with binary cross-entropy", "Set Output to Automatic (softmax)"),
+    "regression": (
+        "a linear output with mean squared error (the data is regression)",
+        "Choose a classification dataset",
+    ),
 }
 
 
@@ -48,8 +53,7 @@ class WalkthroughLink(QObject):
         #: The training sample of parts 2 and 3 (the first by default).
         self.sample = 0
         self._active = False
-        self._softmax = True
-        self._output = OUTPUTS["binary"]
+        self._not_softmax = ""  # why part 2 does not apply to this run ("" when it does)
         self._dock_state: QByteArray | None = None
         self._splitter_sizes: list[int] | None = None
         self.marker = pg.ScatterPlotItem(
@@ -121,7 +125,15 @@ class WalkthroughLink(QObject):
         if not self._active:
             holder.setMinimumSize(1, 1)
             return
-        need = self.panel.minimumSizeHint()
+        # At least its minimum, its tabs unscrolled, and one width for every run, so the
+        # plot does not jump when a run without softmax numbers comes along.
+        tabs = self.panel.tabs
+        width = max(
+            self.panel.minimumSizeHint().width(),
+            tabs.tabBar().sizeHint().width() + tabs.cornerWidget().sizeHint().width() + 24,
+            PANEL_WIDTH,
+        )
+        need = QSize(width, self.panel.minimumSizeHint().height())
         holder.setMinimumSize(need)
         page = self.window.walkthrough_page
         sizes = page.sizes()
@@ -197,19 +209,23 @@ class WalkthroughLink(QObject):
     def reset(self, info: RunInfo) -> None:
         """A new run (Reset, a loaded model): forget what was shown, keep the sample if it
         still exists; the worker sends the new network's numbers."""
-        self._softmax = info.softmax_output
-        self._output = OUTPUTS.get(info.task, ("a non-softmax output", "its loss"))
+        self._not_softmax = ""
+        if not info.softmax_output:
+            ending, fix = ENDINGS.get(info.task, ("another output", "Choose a classification run"))
+            self._not_softmax = NOT_SOFTMAX.format(ending=ending, fix=fix)
         self.data_changed()
 
     def data_changed(self) -> None:
         """The training points changed: forget the trace until the worker sends a new one."""
         self.panel.clear()
-        if not self._softmax:
-            output, loss = self._output
-            self.panel.softmax.header.setText(NOT_SOFTMAX.format(output=output, loss=loss))
+        if self._not_softmax:
+            self.panel.softmax.header.setText(self._not_softmax)
         info = self.window.info
         if info is not None and self.sample >= len(info.X_train):
-            self.sample = 0
+            self.sample = 0  # the worker falls back to the first sample too
+            w = self.window
+            if self._active and getattr(w, "worker_thread", None) is not None:
+                w.worker.show_sample(0)
         self._place_marker()
 
     def _place_marker(self) -> None:

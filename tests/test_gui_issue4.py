@@ -275,8 +275,10 @@ def test_closing_beside_the_walkthrough_remembers_the_training_layout(qtbot, mai
 
 
 def wait_for_maps(qtbot, window) -> NeuronViews:
+    """The neuron views once they have maps and their thumbnails are laid out."""
     views = window.neuron_views
-    qtbot.waitUntil(lambda: views.resolution > 0, timeout=5000)
+    qtbot.waitUntil(lambda: views.resolution > 0 and views.grid(0).isVisible(), timeout=5000)
+    qtbot.wait(50)  # a rebuilt layout settles in the next event-loop passes
     return views
 
 
@@ -359,6 +361,18 @@ def test_hiding_the_neurons_dock_stops_the_maps_and_the_large_view(qtbot, main_w
     step(qtbot, main_window)
     qtbot.wait(200)
     np.testing.assert_array_equal(views.activation_image(0, 1), before)
+
+
+def test_a_one_input_run_draws_neuron_curves_and_leaves_the_fit_in_the_plot(qtbot, main_window):
+    sine = RunConfig.from_dict(
+        {"data": {"dataset": "sine", "samples": 100}, "network": {"hidden": [8]}}
+    )
+    reset_to(qtbot, main_window, sine)
+    views = wait_for_maps(qtbot, main_window)
+    assert views.activation_image(0, 3).shape == (views.resolution,)
+    qtbot.mouseMove(views.grid(0), views.thumbnail_center(0, 3))
+    qtbot.waitUntil(lambda: views.hovered == (0, 3), timeout=2000)
+    assert main_window.boundary_plot.overlay_text == ""
 
 
 # --- what crosses the thread boundary, and the plot's overlay --------------------------------
