@@ -150,6 +150,15 @@ class Dense(Layer):
             or self.bias_regularizer_l2 > 0
         )
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A copy (copy.deepcopy, pickle) copies each view on its own: link them again.
+        self.__dict__.update(state)
+        if all(a is b for a, b in zip(self._bound, self._live(), strict=True)):
+            self.bind(self._params, self._grads)
+
+    def _live(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.weights, self.biases, self.dweights, self.dbiases
+
     def _folded(self) -> bool:
         """Whether to fold the bias into the product: only when the layer widens (copying
         the inputs then costs less than adding the bias to every output), and only while

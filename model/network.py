@@ -106,6 +106,11 @@ class Network:
             self.param_slices[i, "biases"] = slice(split, offset + size)
             offset += size
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A copy (copy.deepcopy, pickle) gives every array its own memory: share it again.
+        self.__dict__.update(state)
+        self._pack()
+
     # --- shape and task -------------------------------------------------------------
     @property
     def n_inputs(self) -> int:

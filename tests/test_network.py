@@ -200,3 +200,23 @@ def test_network_with_dropout_is_reproducible_from_its_seed(data):
             net.train_step(X, y, opt)
         runs.append(net.get_params())
     np.testing.assert_array_equal(*runs)
+
+
+def test_a_deep_copy_trains_on_its_own_parameters(data):
+    import copy
+
+    X, y = data
+    net = build_network(2, 3, [8], rng=0)
+    twin = copy.deepcopy(net)
+    for layer in twin.dense_layers:
+        assert np.shares_memory(layer.weights, twin.params)
+        assert not np.shares_memory(layer.weights, net.params)
+    twin.train_step(X, y, Adam(0.05))
+    np.testing.assert_array_equal(twin.dense_layers[0].weights, twin.params[:16].reshape(2, 8))
+    assert not np.array_equal(twin.params, net.params)
+    np.testing.assert_allclose(twin.forward(X, training=False), X_forward(twin, X), rtol=1e-12)
+
+
+def X_forward(net, X):
+    d1, d2 = net.dense_layers
+    return Softmax().forward(np.maximum(X @ d1.weights + d1.biases, 0) @ d2.weights + d2.biases)
