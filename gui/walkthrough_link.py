@@ -80,8 +80,10 @@ class WalkthroughLink(QObject):
     # --- the tab ------------------------------------------------------------------------
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
-        if (index == WALKTHROUGH_TAB) != self._active:
-            self._enter() if index == WALKTHROUGH_TAB else self._leave()
+        if index == WALKTHROUGH_TAB and not self._active:
+            self._enter()
+        elif index != WALKTHROUGH_TAB and self._active:
+            self._leave()
 
     def _enter(self) -> None:
         w = self.window
