@@ -1,0 +1,487 @@
+"""How fast the window trains, how responsive it stays, and how quickly it opens.
+
+Issue 3's speed targets, measured in one process on the chapter 10 workload
+(``model.run.PRESETS["ch10"]``: spiral 100 x 3, Dense 64 ReLU, Adam lr 0.05):
+
+(a) the headless engine: ``trainer.run_epoch()`` in a loop for ``--seconds`` -> epochs/s;
+(b) the same run inside the real ``MainWindow`` (1600 x 1000, every plot streaming at the
+    default refresh rates), started by clicking Start -> epochs/s from the trainer's epoch
+    counter, and its ratio to (a) (target >= 0.90). (a) and (b) alternate for ``--rounds``
+    rounds and the medians are reported, so a busy moment of the shared machine slows both;
+(c) during (b), how late a 5 ms ``QTimer`` probe on the main thread fires: p50/p95/p99
+    (target p99 <= 30 ms), and how many frames each view actually painted per second;
+(d) in a fresh process (``benchmarks/launch_probe.py``), the time from starting
+    ``main.py`` to the end of the window's first paint (target <= 2 s).
+
+Usage::
+
+    QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_gui
+    xvfb-run -a -s "-screen 0 1600x1000x24" python -m benchmarks.bench_gui   # a real X11 window
+    python -m benchmarks.bench_gui --markdown        # only the table (for the README)
+    python -m benchmarks.bench_gui --profile 25      # cProfile of the GUI thread during (b)
+    python -m benchmarks.bench_gui --screenshot shot.png   # the window mid-training
+
+The app's settings are kept in a throwaway folder, so the user's are neither read nor changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# As main.py: one BLAS thread, set before numpy loads (two BLAS threads fight the GUI thread).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from benchmarks.timing import environment_lines
+
+TARGET_RATIO = 0.90
+TARGET_P99_MS = 30.0
+TARGET_LAUNCH_S = 2.0
+PROBE_MS = 5
+WINDOW_SIZE = (1600, 1000)
+ROOT = Path(__file__).resolve().parent.parent
+#: The views whose paints are counted: name -> attribute path from the main window.
+VIEWS = {
+    "curves": ("loss_plot", "plot_widget"),
+    "boundary": ("boundary_plot", "plot_widget"),
+    "inspector": ("gradient_panel", "rows_view"),
+}
+
+
+@dataclass
+class WindowRound:
+    """One timed stretch of training inside the window."""
+
+    epochs_per_second: float
+    lateness_ms: list[float]
+    frames_per_second: dict[str, float]
+    gui_cpu: float  # CPU seconds of the GUI thread per second (Python and Qt's C++ alike)
+    other_cpu_us: float  # CPU microseconds per epoch of every other thread (the training)
+
+
+@dataclass
+class Result:
+    """Everything one benchmark run measured."""
+
+    headless: list[float] = field(default_factory=list)  # epochs/s per round
+    headless_cpu_us: list[float] = field(default_factory=list)  # CPU microseconds per epoch
+    window: list[WindowRound] = field(default_factory=list)
+    launch_first_paint: list[float] = field(default_factory=list)  # seconds per launch
+    launch_ready: list[float] = field(default_factory=list)
+    platform: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ratios(self) -> list[float]:
+        """Window / headless per round (each pair measured back to back)."""
+        return [w.epochs_per_second / h for w, h in zip(self.window, self.headless, strict=True)]
+
+    def latency_percentiles(self) -> tuple[float, float, float]:
+        lateness = np.concatenate([np.asarray(w.lateness_ms, float) for w in self.window])
+        if not lateness.size:
+            return (float("nan"),) * 3
+        p50, p95, p99 = np.percentile(lateness, (50, 95, 99))
+        return float(p50), float(p95), float(p99)
+
+    def frames(self) -> dict[str, float]:
+        names = self.window[0].frames_per_second if self.window else {}
+        return {n: statistics.median(w.frames_per_second[n] for w in self.window) for n in names}
+
+
+# --- (a) the headless engine -----------------------------------------------------------------
+
+
+def headless_round(trainer, seconds: float) -> tuple[float, float]:
+    """Epochs per second of ``trainer.run_epoch()`` run back to back for ``seconds``, and
+    CPU microseconds per epoch."""
+    done = 0
+    start, cpu = time.perf_counter(), time.thread_time()
+    end = start + seconds
+    while True:
+        for _ in range(20):
+            trainer.run_epoch()
+        done += 20
+        now = time.perf_counter()
+        if now >= end:
+            return done / (now - start), (time.thread_time() - cpu) / done * 1e6
+
+
+# --- (b), (c) the window ------------------------------------------------------------------------
+
+
+def wait(seconds: float) -> None:
+    """Run Qt's event loop for ``seconds`` (the worker keeps running meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(max(0, round(seconds * 1000)), loop.quit)
+    loop.exec()
+
+
+def wait_for(signal, timeout: float) -> None:
+    """Run Qt's event loop until ``signal`` fires (or ``timeout`` seconds pass)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(round(timeout * 1000), loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def _make_helpers():
+    """Qt helper classes, defined once Qt is imported (the module imports without Qt)."""
+    from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+
+    class LatencyProbe(QObject):
+        """A ``PROBE_MS`` timer on the main thread; records how late each tick comes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.timer = QTimer(self)
+            self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+            self.timer.setInterval(PROBE_MS)
+            self.timer.timeout.connect(self._tick)
+            self.lateness_ms: list[float] = []
+            self._last = 0.0
+
+        def start(self) -> None:
+            self.lateness_ms = []
+            self._last = time.perf_counter()
+            self.timer.start()
+
+        def stop(self) -> None:
+            self.timer.stop()
+
+        @Slot()
+        def _tick(self) -> None:
+            now = time.perf_counter()
+            self.lateness_ms.append(max(0.0, (now - self._last) * 1000.0 - PROBE_MS))
+            self._last = now
+
+    class PaintCounter(QObject):
+        """Counts the paint events of a few widgets (the plots' viewports)."""
+
+        def __init__(self, widgets: dict[str, object]) -> None:
+            super().__init__()
+            self.names = {id(w): name for name, w in widgets.items()}
+            self.counts = dict.fromkeys([*widgets, "snapshots"], 0)
+            for widget in widgets.values():
+                widget.installEventFilter(self)
+
+        def reset(self) -> None:
+            self.counts = dict.fromkeys(self.counts, 0)
+
+        @Slot(int)
+        def snapshot_drawn(self, epoch: int) -> None:
+            self.counts["snapshots"] = self.counts.get("snapshots", 0) + 1
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                name = self.names.get(id(watched))
+                if name is not None:
+                    self.counts[name] += 1
+            return False
+
+    return LatencyProbe, PaintCounter
+
+
+def open_window():
+    """The app's main window at 1600 x 1000, shown, with its first (ch10) run built."""
+    from gui.app import make_app
+
+    app = make_app([sys.argv[0]])
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    deadline = time.perf_counter() + 30
+    while window.info is None and time.perf_counter() < deadline:
+        wait(0.02)
+    if window.info is None:
+        raise RuntimeError("the window did not build its first run within 30 s")
+    # Train on past the preset's limit (10,001 epochs), as a user would raise it.
+    window.optimizer_panel.epoch_limit_input.setValue(10_000_000)
+    wait(0.1)
+    return app, window
+
+
+def _view_widgets(window) -> dict[str, object]:
+    widgets = {}
+    for name, (panel, view) in VIEWS.items():
+        widgets[name] = getattr(getattr(window, panel), view).viewport()
+    return widgets
+
+
+def window_round(
+    window, probe, painter, seconds: float, warmup: float, profiler=None, screenshot=None
+) -> WindowRound:
+    """Click Start, let training settle for ``warmup`` s, measure for ``seconds``, stop."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    wait(warmup)
+    trainer = window.worker.run.trainer  # only its epoch counter is read (an int)
+    probe.start()
+    painter.reset()
+    if profiler is not None:
+        profiler.enable()
+    epoch0, t0, cpu0, all0 = (
+        trainer.epoch,
+        time.perf_counter(),
+        time.thread_time(),
+        time.process_time(),
+    )
+    if screenshot is not None:
+        wait(seconds / 2)
+        window.grab().save(str(screenshot))
+        wait(seconds / 2)
+    else:
+        wait(seconds)
+    epoch1, t1, cpu1, all1 = (
+        trainer.epoch,
+        time.perf_counter(),
+        time.thread_time(),
+        time.process_time(),
+    )
+    if profiler is not None:
+        profiler.disable()
+    probe.stop()
+    frames = {name: n / (t1 - t0) for name, n in painter.counts.items()}
+    QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    if window.running:
+        wait_for(window.training_stopped, 5.0)
+    epochs = max(epoch1 - epoch0, 1)
+    return WindowRound(
+        epochs / (t1 - t0),
+        list(probe.lateness_ms),
+        frames,
+        (cpu1 - cpu0) / (t1 - t0),
+        ((all1 - all0) - (cpu1 - cpu0)) / epochs * 1e6,
+    )
+
+
+# --- (d) launch ----------------------------------------------------------------------------------
+
+
+def launch_once(timeout: float = 60.0) -> tuple[float, float]:
+    """(first paint, first run drawn), seconds from starting a fresh app process."""
+    env = dict(os.environ)
+    env["BACKPROP_LAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="bench-gui-launch-")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["BENCH_LAUNCH_T0"] = repr(time.perf_counter())
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "launch_probe.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"the launch probe failed ({done.returncode}): {done.stderr[-2000:]}")
+    times = json.loads(lines[-1])
+    return float(times["first_paint"]), float(times["ready"])
+
+
+# --- the whole benchmark -------------------------------------------------------------------------
+
+
+def run_benchmark(
+    *,
+    rounds: int = 3,
+    seconds: float = 5.0,
+    warmup: float = 1.0,
+    launches: int = 3,
+    profile: int = 0,
+    screenshot: str | None = None,
+) -> Result:
+    """Launch timings first (nothing else running), then interleaved (a)/(b) rounds."""
+    os.environ["BACKPROP_LAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="bench-gui-settings-")
+    result = Result(seconds=seconds)
+    for _ in range(launches):
+        first, ready = launch_once()
+        result.launch_first_paint.append(first)
+        result.launch_ready.append(ready)
+
+    from model.run import PRESETS, build_run
+
+    app, window = open_window()
+    result.platform = app.platformName()
+    LatencyProbe, PaintCounter = _make_helpers()
+    probe, painter = LatencyProbe(), PaintCounter(_view_widgets(window))
+    window.snapshot_drawn.connect(painter.snapshot_drawn)
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    trainer = build_run(PRESETS["ch10"]).trainer
+    headless_round(trainer, min(warmup, 0.5))
+    try:
+        for i in range(rounds):
+            rate, cpu_us = headless_round(trainer, seconds)
+            result.headless.append(rate)
+            result.headless_cpu_us.append(cpu_us)
+            shot = screenshot if i == rounds - 1 else None
+            result.window.append(
+                window_round(window, probe, painter, seconds, warmup, profiler, shot)
+            )
+    finally:
+        window.close()
+        window.deleteLater()
+    if profiler is not None:
+        import pstats
+
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
+            profile
+        )
+    return result
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report_rows(result: Result) -> list[tuple[str, str, str, str]]:
+    """(measure, value, target, PASS/FAIL or "") rows of the report."""
+    headless = statistics.median(result.headless)
+    window = statistics.median(w.epochs_per_second for w in result.window)
+    ratio = statistics.median(result.ratios)
+    p50, p95, p99 = result.latency_percentiles()
+    first = statistics.median(result.launch_first_paint) if result.launch_first_paint else None
+    ready = statistics.median(result.launch_ready) if result.launch_ready else None
+    frames = result.frames()
+    rows = [
+        ("headless engine (epochs/s)", f"{headless:,.0f}", "", ""),
+        ("in the window (epochs/s)", f"{window:,.0f}", "", ""),
+        (
+            "window / headless",
+            f"{ratio:.2f}",
+            f">= {TARGET_RATIO:.2f}",
+            _verdict(ratio >= TARGET_RATIO),
+        ),
+        (
+            "event latency p50 / p95 / p99 (ms)",
+            f"{p50:.1f} / {p95:.1f} / {p99:.1f}",
+            f"p99 <= {TARGET_P99_MS:.0f}",
+            _verdict(p99 <= TARGET_P99_MS),
+        ),
+    ]
+    if first is not None:
+        rows.append(
+            (
+                "launch to first paint (s)",
+                f"{first:.2f}",
+                f"<= {TARGET_LAUNCH_S:.0f}",
+                _verdict(first <= TARGET_LAUNCH_S),
+            )
+        )
+        rows.append(("launch to first run drawn (s)", f"{ready:.2f}", "", ""))
+    gui_cpu = statistics.median(w.gui_cpu for w in result.window)
+    rows.append(("GUI thread CPU (% of a core)", f"{100 * gui_cpu:.0f}", "", ""))
+    train_us = statistics.median(w.other_cpu_us for w in result.window)
+    headless_us = statistics.median(result.headless_cpu_us)
+    rows.append(
+        (
+            "training CPU per epoch (us)",
+            f"{train_us:.0f} in the window, {headless_us:.0f} headless",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "frames painted per second",
+            ", ".join(f"{name} {fps:.1f}" for name, fps in frames.items()),
+            "",
+            "",
+        )
+    )
+    return rows
+
+
+def report(result: Result) -> str:
+    """The plain-text report: per-round numbers, then the table with PASS/FAIL."""
+    lines = [
+        f"ch10 in the window vs headless: {len(result.headless)} rounds x {result.seconds:g} s, "
+        f"Qt platform {result.platform}, window {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}",
+        *environment_lines(),
+        "rounds (epochs/s): headless "
+        + ", ".join(f"{h:,.0f}" for h in result.headless)
+        + "; window "
+        + ", ".join(f"{w.epochs_per_second:,.0f}" for w in result.window)
+        + "; ratio "
+        + ", ".join(f"{r:.2f}" for r in result.ratios),
+    ]
+    if result.launch_first_paint:
+        lines.append(
+            "launches (s): first paint "
+            + ", ".join(f"{t:.2f}" for t in result.launch_first_paint)
+            + "; first run drawn "
+            + ", ".join(f"{t:.2f}" for t in result.launch_ready)
+        )
+    lines.append("")
+    rows = report_rows(result)
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows if r[2]) if any(r[2] for r in rows) else 0
+    for measure, value, target, verdict in rows:
+        if target:
+            lines.append(f"{measure:<{width}}  {value:<{value_width}}  {target:<10} {verdict}")
+        else:
+            lines.append(f"{measure:<{width}}  {value}")
+    return "\n".join(lines)
+
+
+def markdown(result: Result) -> str:
+    """The table as markdown, for the README."""
+    lines = [
+        f"| ch10, window {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} ({result.platform}) "
+        "| measured | target | |",
+        "| --- | --- | --- | --- |",
+    ]
+    for measure, value, target, verdict in report_rows(result):
+        lines.append(f"| {measure} | {value} | {target} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="(a)/(b) pairs (default 3)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
+    parser.add_argument("--warmup", type=float, default=1.0, help="training before measuring")
+    parser.add_argument("--launches", type=int, default=3, help="launch timings (0: none)")
+    parser.add_argument("--markdown", action="store_true", help="print only the markdown table")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
+    parser.add_argument("--screenshot", metavar="PNG", help="grab the window mid-training")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.seconds <= 0 or args.launches < 0:
+        parser.error("need --rounds >= 1, --seconds > 0 and --launches >= 0")
+    result = run_benchmark(
+        rounds=args.rounds,
+        seconds=args.seconds,
+        warmup=args.warmup,
+        launches=args.launches,
+        profile=args.profile,
+        screenshot=args.screenshot,
+    )
+    print(markdown(result) if args.markdown else report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
