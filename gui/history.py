@@ -68,6 +68,75 @@ class History:
         if self._open_count == self.stride:
             self._close_bucket()
 
+    def extend(self, epochs, values) -> None:
+        """Append many points at once, exactly as ``append`` one by one would, with numpy.
+
+        epochs, values : shape (n,); NaN values are skipped; epochs must increase.
+        The window hands over every epoch trained since its last frame (hundreds when the
+        engine is fast): one call instead of one Python call per epoch and series.
+        """
+        epochs = np.asarray(epochs, dtype=float).reshape(-1)
+        values = np.asarray(values, dtype=float).reshape(-1)
+        if len(epochs) != len(values):
+            raise ValueError(f"need as many epochs as values, got {len(epochs)} and {len(values)}")
+        keep = ~np.isnan(values)
+        if not keep.all():
+            epochs, values = epochs[keep], values[keep]
+        if not len(epochs):
+            return
+        previous = self._last[0] if self._last is not None else -math.inf
+        if epochs[0] <= previous or np.any(np.diff(epochs) <= 0):
+            bad = np.concatenate([[previous], epochs])
+            i = int(np.argmax(np.diff(bad) <= 0))
+            raise ValueError(
+                f"epochs must increase: got {bad[i + 1]:g} after {bad[i]:g} (clear() first)"
+            )
+        self._last = (float(epochs[-1]), float(values[-1]))
+        start = 0
+        if self._first is None:
+            self._first = (float(epochs[0]), float(values[0]))
+            start = 1
+        n = len(epochs)
+        while start < n:
+            if self._open_count or self._used == self._n_buckets:
+                # Fill the open bucket point by point's equivalent: its lowest and highest.
+                stop = min(n, start + self.stride - self._open_count)
+                self._take_into_open(epochs[start:stop], values[start:stop])
+                start = stop
+                if self._open_count == self.stride:
+                    self._close_bucket()
+                continue
+            # Whole buckets at once, as many as the remaining points fill and the table holds.
+            k = min((n - start) // self.stride, self._n_buckets - self._used)
+            if k == 0:
+                self._take_into_open(epochs[start:], values[start:])
+                break
+            stop = start + k * self.stride
+            block_e = epochs[start:stop].reshape(k, self.stride)
+            block_v = values[start:stop].reshape(k, self.stride)
+            rows = np.arange(k)
+            lo, hi = block_v.argmin(axis=1), block_v.argmax(axis=1)
+            i = self._used
+            self._lo_epoch[i : i + k], self._lo_value[i : i + k] = (
+                block_e[rows, lo],
+                block_v[rows, lo],
+            )
+            self._hi_epoch[i : i + k], self._hi_value[i : i + k] = (
+                block_e[rows, hi],
+                block_v[rows, hi],
+            )
+            self._used += k
+            start = stop
+
+    def _take_into_open(self, epochs: np.ndarray, values: np.ndarray) -> None:
+        """Add points to the open bucket (fewer than it still has room for)."""
+        lo, hi = int(values.argmin()), int(values.argmax())
+        if self._open_lo is None or values[lo] < self._open_lo[1]:
+            self._open_lo = (float(epochs[lo]), float(values[lo]))
+        if self._open_hi is None or values[hi] > self._open_hi[1]:
+            self._open_hi = (float(epochs[hi]), float(values[hi]))
+        self._open_count += len(values)
+
     def _close_bucket(self) -> None:
         if self._used == self._n_buckets:
             self._merge_pairs()

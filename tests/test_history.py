@@ -1,9 +1,12 @@
 """Specification of gui.history.History: a bounded, downsampled series for the curves."""
 
+import itertools
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gui.history import History
 
@@ -137,3 +140,56 @@ def test_an_epoch_that_does_not_increase_is_refused():
 def test_a_capacity_below_16_or_not_an_integer_is_refused(capacity):
     with pytest.raises(ValueError, match="capacity"):
         History(capacity)
+
+
+# --- extend: many points at once ------------------------------------------------------------
+
+
+def _state(history: History):
+    epochs, values = history.arrays()
+    return epochs.tolist(), values.tolist(), history.stride, history.last
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-10, 10), st.just(float("nan")), st.sampled_from([0.0, 1.0])),
+        max_size=400,
+    ),
+    cuts=st.lists(st.integers(0, 400), max_size=8),
+    capacity=st.integers(16, 40),
+)
+def test_extend_keeps_exactly_what_appending_one_by_one_keeps(values, cuts, capacity):
+    one_by_one, at_once = History(capacity), History(capacity)
+    for epoch, value in enumerate(values):
+        one_by_one.append(epoch, value)
+    bounds = [0, *sorted(c for c in cuts if c <= len(values)), len(values)]
+    epochs = np.arange(len(values), dtype=float)
+    for a, b in itertools.pairwise(bounds):
+        at_once.extend(epochs[a:b], values[a:b])
+    assert _state(at_once) == _state(one_by_one)
+
+
+def test_extend_of_a_million_points_stays_bounded_and_keeps_the_extremes():
+    rng = np.random.default_rng(1)
+    values = rng.standard_normal(1_000_000)
+    history = History(capacity=1024)
+    for chunk in np.array_split(np.arange(1_000_000), 300):
+        history.extend(chunk + 1, values[chunk])
+    epochs, kept = history.arrays()
+    assert len(epochs) <= 1024 and epochs[0] == 1 and epochs[-1] == 1_000_000
+    assert kept.min() == values.min() and kept.max() == values.max()
+
+
+def test_extend_refuses_epochs_that_do_not_increase():
+    history = History()
+    history.extend([1, 2, 3], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="epochs must increase: got 3 after 3"):
+        history.extend([3, 4], [1.0, 1.0])
+    with pytest.raises(ValueError, match="epochs must increase: got 5 after 6"):
+        history.extend([4, 6, 5], [1.0, 1.0, 1.0])
+
+
+def test_extend_refuses_arrays_of_different_lengths():
+    with pytest.raises(ValueError, match="as many epochs as values"):
+        History().extend([1, 2], [1.0])
