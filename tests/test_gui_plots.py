@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
 
 from gui.colors import CLASS_COLORS, blend, class_rgb, diverging_colormap, hex_to_rgb
 from gui.plots import AccuracyPlot, BoundaryPlot, LossPlot
@@ -339,8 +339,8 @@ def accuracy_plot(qtbot):
 
 
 def n_points(curve) -> int:
-    """How many points a PlotDataItem holds (pyqtgraph stores None for none)."""
-    return 0 if curve.xData is None else len(curve.xData)
+    """How many points a curve holds."""
+    return len(curve.getData()[0])
 
 
 def test_the_curve_plots_carry_their_object_names(loss_plot, accuracy_plot):
@@ -399,9 +399,21 @@ def test_the_log_toggle_puts_the_loss_axis_in_log_mode(qtbot, loss_plot):
         loss_plot.set_log(True)
     assert blocker.args == [True]
     assert loss_plot.log and loss_plot.log_checkbox.isChecked()
-    assert loss_plot.train_curve.opts["logMode"][1]
+    assert loss_plot.plot_item.getAxis("left").logMode
     loss_plot.set_log(False)
-    assert not loss_plot.train_curve.opts["logMode"][1]
+    assert not loss_plot.plot_item.getAxis("left").logMode
+
+
+def test_on_a_log_axis_the_curves_hold_log10_of_the_positive_losses(loss_plot):
+    for epoch, loss in enumerate((1.0, 0.1, 0.0, 0.01), start=1):
+        loss_plot.append(epoch, loss, None)
+    loss_plot.refresh()
+    loss_plot.set_log(True)
+    x, y = loss_plot.train_curve.getData()
+    np.testing.assert_array_equal(x, [1, 2, 4])
+    np.testing.assert_allclose(y, [0.0, -1.0, -2.0])
+    loss_plot.set_log(False)
+    assert n_points(loss_plot.train_curve) == 4
 
 
 def test_the_context_menu_log_option_keeps_the_checkbox_in_step(loss_plot):
@@ -409,10 +421,49 @@ def test_the_context_menu_log_option_keeps_the_checkbox_in_step(loss_plot):
     assert loss_plot.log_checkbox.isChecked()
 
 
-def test_the_curves_clip_to_view_and_downsample_by_peaks(loss_plot):
-    opts = loss_plot.train_curve.opts
-    assert opts["clipToView"] and opts["autoDownsample"]
-    assert opts["downsampleMethod"] == "peak"
+def test_the_curves_are_painted_by_qt_itself(loss_plot):
+    # pyqtgraph's curve items paint in Python, taking the GIL from the training thread.
+    for curve in (loss_plot.train_curve, loss_plot.val_curve):
+        assert type(curve.line) is QGraphicsPathItem
+
+
+def test_the_x_range_grows_in_steps_not_every_epoch(loss_plot):
+    ranges = []
+    for epoch in range(1, 400):
+        loss_plot.append(epoch, 1.0 / epoch, None)
+        loss_plot.refresh()
+        ranges.append(tuple(loss_plot.getViewBox().state["targetRange"][0]))
+    assert len(set(ranges)) < 40
+    low, high = ranges[-1]
+    assert low <= 1 and 399 <= high <= 1.5 * 399
+
+
+def test_the_y_range_covers_the_data_with_rounded_ends(loss_plot):
+    for epoch in range(1, 100):
+        loss_plot.append(epoch, 0.02 + 1.0 / epoch, None)
+    loss_plot.refresh()
+    low, high = loss_plot.getViewBox().state["targetRange"][1]
+    assert low == pytest.approx(0.0, abs=0.05)
+    assert high == pytest.approx(1.2, abs=0.05)
+
+
+def test_panning_by_hand_stops_following_the_data(loss_plot):
+    loss_plot.append(1, 1.0, None)
+    loss_plot.refresh()
+    loss_plot.getViewBox().setXRange(100, 200)  # as a drag does: auto-range off
+    for epoch in range(2, 50):
+        loss_plot.append(epoch, 1.0 / epoch, None)
+    loss_plot.refresh()
+    assert loss_plot.getViewBox().state["targetRange"][0][0] == pytest.approx(100, abs=5)
+
+
+def test_clicking_a_legend_entry_hides_its_curve(qtbot, loss_plot):
+    sample, _label = loss_plot.plot_item.legend.items[1]
+    view = loss_plot.plot_widget
+    where = view.mapFromScene(sample.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert not loss_plot.val_curve.isVisible()
+    assert loss_plot.train_curve.isVisible()
 
 
 def test_the_accuracy_axis_stays_at_zero_to_one(accuracy_plot):

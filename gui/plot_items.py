@@ -1,0 +1,242 @@
+"""Plot items that stay cheap when redrawn 30 times a second beside a training thread.
+
+``PathCurve`` is a curve drawn by Qt's own path items (no Python runs when it is painted);
+``SteppedViewBox`` and ``nice_ceiling`` make ranges grow in steps, so axes are laid out
+again a few times per decade rather than every frame; ``CompactAxis`` labels ticks briefly
+(2k, 40k, 1.2M, 5e-4) and never more than fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
+
+_NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is >= ``x``.
+
+    Ranges rounded up this way change a few times per decade instead of every update.
+    1.0 for a value that is not a positive finite number.
+    """
+    if not (math.isfinite(x) and x > 0):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    return next(step * base for step in _NICE_STEPS if step * base >= x * (1 - 1e-12))
+
+
+def stepped_span(low: float, high: float, *, log: bool = False) -> tuple[float, float]:
+    """A range around ``low..high`` that stays the same while the data move a little.
+
+    Log axes (values in decades): whole decades. Linear axes: both ends rounded outwards to
+    a multiple of a fifth of the span's ``nice_ceiling`` (a loss of 0.03..1.02 shows as 0..1.2).
+    """
+    if log:
+        low, high = math.floor(low), math.ceil(high)
+        return (low, high) if high > low else (low, low + 1)
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return low - 0.5, high + 0.5
+    unit = nice_ceiling(span) / 5
+    return math.floor(low / unit) * unit, math.ceil(high / unit) * unit
+
+
+class SteppedViewBox(pg.ViewBox):
+    """A ViewBox whose auto-range moves in steps: x from the first point to a "nice" length
+    (1, 1.5, 2, 3... x 10^k), y to rounded ends (whole decades on a log axis).
+
+    The axes are laid out and their text drawn again only when the range changes, so a curve
+    that grows every frame redraws its axes a few times per decade instead of every frame
+    (measured: ~2.4 ms of Python per axis and range change). Panning or zooming by hand
+    turns auto-range off as usual; the plot's "A" button turns it back on.
+
+    ``data_bounds`` (kept up to date by the owner) holds the data's ``[[x0, x1] | None,
+    [y0, y1] | None]`` (y in decades on a log axis). Plain values, not a callback: a view
+    box referring back to its panel would make a reference cycle, and cycles of Qt objects
+    are freed by Python's collector in whichever thread it runs, the training one included.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.data_bounds: list[list[float] | None] = [None, None]
+
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):
+        x, y = self.data_bounds
+        if x is not None:
+            x = [x[0], x[0] + nice_ceiling(x[1] - x[0])]
+        if y is not None:
+            y = list(stepped_span(y[0], y[1], log=self.state["logMode"][1]))
+        return [x, y]
+
+    def suggestPadding(self, axis: int) -> float:
+        return 0.02
+
+    def follow_data(self) -> None:
+        """Apply the auto-range now if the data left the stepped range (cheap otherwise)."""
+        if not any(self.state["autoRange"]):
+            return
+        bounds = self.childrenBounds()
+        key = (tuple(bounds[0] or ()), tuple(bounds[1] or ()), self.state["logMode"][1])
+        if key != getattr(self, "_followed", None):
+            self._followed = key
+            self.updateAutoRange()
+
+
+class PathCurve:
+    """A curve drawn by Qt's own ``QGraphicsPathItem`` (its fill by a second one).
+
+    pyqtgraph's curve items paint and report their bounds in Python, so every repaint of a
+    live plot took the GIL from the training thread once per item and held it while the
+    line was rasterised. Qt's path items do both in C++. ``setData``/``getData`` work as
+    on pyqtgraph's items; ``step=True`` takes bin edges (n + 1) and counts (n), as
+    ``stepMode="center"``; ``fill`` fills down to ``y = 0``.
+    """
+
+    def __init__(
+        self,
+        pen: QPen,
+        *,
+        fill: QBrush | None = None,
+        step: bool = False,
+        z: float = 0.0,
+    ) -> None:
+        self.line = QGraphicsPathItem()
+        self.line.setPen(pen)
+        self.line.setZValue(z)
+        self.fill: QGraphicsPathItem | None = None
+        if fill is not None:
+            self.fill = QGraphicsPathItem()
+            self.fill.setPen(QPen(Qt.PenStyle.NoPen))
+            self.fill.setBrush(fill)
+            self.fill.setZValue(z - 0.5)
+        self.step = step
+        self.xData = np.zeros(0)
+        self.yData = np.zeros(0)
+        #: What a pyqtgraph legend reads to draw this curve's sample (set ``pen`` wider there).
+        self.opts = {"pen": pen, "antialias": False}
+
+    @property
+    def items(self) -> tuple[QGraphicsPathItem, ...]:
+        return (self.line,) if self.fill is None else (self.fill, self.line)
+
+    def add_to(self, plot: pg.PlotItem) -> None:
+        """Put the curve in ``plot`` (outside its auto-range: ranges are set by the owner)."""
+        for item in self.items:
+            plot.addItem(item, ignoreBounds=True)
+
+    def setData(self, x, y) -> None:
+        """Draw the points (x[i], y[i]); non-finite points break the line."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        self.xData, self.yData = x, y
+        if self.step:
+            if len(x) != len(y) + 1:
+                raise ValueError(f"step curves need len(x) == len(y) + 1, got {len(x)}, {len(y)}")
+            x, y = np.repeat(x, 2)[1:-1], np.repeat(y, 2)
+        line = pg.arrayToQPath(x, y, connect="finite") if len(x) else QPainterPath()
+        self.line.setPath(line)
+        if self.fill is not None:
+            area = QPainterPath()
+            if len(x):
+                area = pg.arrayToQPath(
+                    np.concatenate([x[:1], x, x[-1:]]), np.concatenate([[0.0], y, [0.0]])
+                )
+                area.closeSubpath()
+            self.fill.setPath(area)
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.xData, self.yData
+
+    def setVisible(self, visible: bool) -> None:
+        for item in self.items:
+            item.setVisible(visible)
+
+    def isVisible(self) -> bool:
+        return self.line.isVisible()
+
+
+def compact_number(x: float) -> str:
+    """A short tick label: 0, 250, 2k, 2.5k, 40k, 1.2M; 0.5, 0.05; 5e-4 for tiny values."""
+    if x == 0:
+        return "0"
+    size = abs(x)
+    if size >= 1e6:
+        return f"{x / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{x / 1e3:.3g}k"
+    if size >= 0.01:
+        return f"{x:.3g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
+
+
+#: How far (pixels) a labelled tick stays from either end of a ``CompactAxis``.
+EDGE_MARGIN_PX = 12
+
+
+def _nice_step(span: float, at_most: int) -> float:
+    """The smallest 1, 2 or 5 x 10^k step that cuts ``span`` into at most ``at_most`` parts."""
+    rough = span / max(at_most, 1)
+    base = 10.0 ** math.floor(math.log10(rough))
+    return next(m * base for m in (1.0, 2.0, 5.0, 10.0) if m * base >= rough * (1 - 1e-9))
+
+
+class CompactAxis(pg.AxisItem):
+    """Ticks labelled by ``compact_number``, at least ``spacing`` pixels apart.
+
+    pyqtgraph's own ticks on a 130-pixel epoch axis ran into each other ("2000400060008000");
+    here the number of labels follows the axis' length and the labels stay short. Ticks
+    keep half a label's width off the ends (a label cut there would be dropped, and the
+    axis would shrink and grow again every frame), and the space for text never shrinks.
+    """
+
+    def __init__(self, orientation: str, *, spacing: int = 60, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.spacing = spacing
+        self.enableAutoSIPrefix(False)
+        self.setStyle(autoReduceTextSpace=False)
+
+    def tickValues(self, minVal, maxVal, size):
+        low, high = min(minVal, maxVal), max(minVal, maxVal)
+        if not (math.isfinite(low) and math.isfinite(high)) or high <= low or size <= 0:
+            return []
+        margin = (high - low) * min(0.25, EDGE_MARGIN_PX / size)
+        inner_low, inner_high = low + margin, high - margin
+        step = _nice_step(high - low, max(1, int(size // self.spacing)))
+        for _ in range(6):  # a smaller step until a tick lands inside the margins
+            first = math.ceil(inner_low / step - 1e-9) * step
+            if first <= inner_high:
+                break
+            step = _nice_step(step, 2)
+        values = np.arange(first, inner_high + step * 1e-9, step)
+        return [(step, [float(v) for v in values])]
+
+    def tickStrings(self, values, scale, spacing):
+        return [compact_number(v * scale) for v in values]
+
+
+def sticky_range(
+    current: tuple[float, float] | None,
+    needed: tuple[float, float],
+    *,
+    log: bool = False,
+    slack: float = 2.5,
+) -> tuple[float, float]:
+    """``current`` while it still holds ``needed`` and is not much larger, else ``needed``.
+
+    Hysteresis for ranges that follow data going up and down (a histogram's counts, a
+    colour scale): without it a value hovering at a step flips the range, and the axis is
+    laid out again, every frame. "Much larger": more than ``slack`` times the span, or on
+    a log axis (spans in decades) more than two decades more.
+    """
+    if current is None or not (current[0] <= needed[0] and needed[1] <= current[1]):
+        return needed
+    span, wanted = current[1] - current[0], needed[1] - needed[0]
+    too_large = span > wanted + 2 if log else span > slack * wanted
+    return needed if too_large else current
