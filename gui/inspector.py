@@ -30,6 +30,7 @@ from gui.inspector_rows import (
     REFERENCE_COLOR,
     LayerRow,
 )
+from gui.plot_base import LiveLayoutWidget
 
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
 ROW_HEIGHT = 150
@@ -74,6 +75,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.setObjectName("gradient_panel")
         self._capacity = capacity
         self._rows: list[LayerRow] = []
+        self._latest: dict[int, object] = {}  # row -> its latest LayerStats, to draw later
         self._selected = 0
         self._weights: tuple[np.ndarray, ...] | None = None
         self._dweights: tuple[np.ndarray, ...] | None = None
@@ -127,7 +129,7 @@ class GradientPanel(QtWidgets.QWidget):
         return bar
 
     def _build_rows_view(self) -> QtWidgets.QScrollArea:
-        self.rows_view = pg.GraphicsLayoutWidget()
+        self.rows_view = LiveLayoutWidget()
         self.rows_view.setBackground(PLOT_BACKGROUND)
         self.rows_view.setObjectName("inspector_rows_view")
         self.rows_view.ci.setContentsMargins(2, 2, 2, 2)
@@ -139,6 +141,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.rows_scroll.setWidgetResizable(True)
         self.rows_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows_scroll.setWidget(self.rows_view)
+        self.rows_scroll.verticalScrollBar().valueChanged.connect(self._draw_scrolled_in)
         self._add_headers()
         return self.rows_scroll
 
@@ -182,7 +185,7 @@ class GradientPanel(QtWidgets.QWidget):
         chooser_label.setBuddy(self.layer_combo)
         chooser.addWidget(self.layer_combo, 1)
         box_layout.addLayout(chooser)
-        self.heatmap_view = pg.GraphicsLayoutWidget()
+        self.heatmap_view = LiveLayoutWidget()
         self.heatmap_view.setBackground(PLOT_BACKGROUND)
         self.heatmap_view.setObjectName("inspector_heatmap_view")
         self.heatmap_view.setMinimumHeight(180)
@@ -233,6 +236,7 @@ class GradientPanel(QtWidgets.QWidget):
             # With the header alone the layout shrank to the header's height; a view whose
             # size does not change would not stretch it again.
             ci.setGeometry(QtCore.QRectF(self.rows_view.rect()))
+        self._latest.clear()
         for row, name, relu in zip(self._rows, names, has_relu, strict=True):
             row.configure(str(name), bool(relu))
         self.layer_combo.blockSignals(True)
@@ -269,16 +273,47 @@ class GradientPanel(QtWidgets.QWidget):
             for row in self._rows:
                 row.clear()
             last = None
-        for row, layer in zip(self._rows, layers, strict=True):
+        shown = self._rows_in_view()
+        for i, (row, layer) in enumerate(zip(self._rows, layers, strict=True)):
             if last is None or stats.epoch > last:  # the same epoch twice is drawn once
                 row.record(stats.epoch, layer)
-            row.draw(layer)
+            self._latest[i] = layer
+            if i in shown:
+                row.draw(layer)
+            else:
+                row.show_values()  # the label stays current; the plots wait
         self._weights, self._dweights = weights, dweights
         self._draw_heatmaps()
+
+    def _rows_in_view(self) -> set[int]:
+        """Indices of the rows the scroll area shows (all of them while the panel is hidden).
+
+        Rows scrolled out of view keep recording (and their labels stay current) but their
+        plots are drawn only when scrolled back in.
+        """
+        if not self.rows_view.isVisible():
+            return set(range(len(self._rows)))
+        viewport = self.rows_scroll.viewport()
+        top = self.rows_view.mapFrom(viewport, QtCore.QPoint(0, 0)).y()
+        bottom = top + viewport.height()
+        shown = set()
+        for i, row in enumerate(self._rows):
+            rect = self.rows_view.mapFromScene(row.scene_rect()).boundingRect()
+            if rect.bottom() >= top and rect.top() <= bottom:
+                shown.add(i)
+        return shown
+
+    @Slot()
+    def _draw_scrolled_in(self) -> None:
+        for i in self._rows_in_view():
+            layer = self._latest.get(i)
+            if layer is not None and self._rows[i].last_epoch is not None:
+                self._rows[i].draw(layer)
 
     @Slot()
     def clear(self) -> None:
         """Forget every history, histogram, heatmap and gradient-check result."""
+        self._latest.clear()
         for row in self._rows:
             row.clear()
         self._weights = self._dweights = None

@@ -7,7 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtGui
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
-from gui.inspector_rows import nice_ceiling
+from gui.plot_base import cache_axes
+from gui.plot_items import nice_ceiling, sticky_range
 
 DWEIGHTS_TIP = (
     "dweights of the selected layer after the latest epoch: one cell per weight (rows = "
@@ -71,6 +72,8 @@ class Heatmap:
         bar_axis.setStyle(tickFont=font)
         bar_axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        cache_axes(self.plot)
+        bar_axis.setCacheMode(bar_axis.CacheMode.DeviceCoordinateCache)
         layout.addItem(self.plot, row=0, col=col)
 
     def set_title(self, text: str) -> None:
@@ -84,11 +87,13 @@ class Heatmap:
             self.image.clear()
             self._shape = None
             return
-        # Rounded up in steps, so the colour bar's axis is laid out again only now and then.
-        level = nice_ceiling(symmetric_level(matrix))
+        # Rounded up in steps and kept while it suits, so the colour bar's axis is laid out
+        # again only now and then.
+        needed = nice_ceiling(symmetric_level(matrix))
+        low, high = sticky_range(tuple(self.colorbar.levels()), (-needed, needed))
         self.image.setImage(matrix, autoLevels=False)
-        if self.colorbar.levels() != (-level, level):
-            self.colorbar.setLevels((-level, level))
+        if self.colorbar.levels() != (low, high):
+            self.colorbar.setLevels((low, high))
         if matrix.shape != self._shape:
             self._shape = matrix.shape
             rows, cols = matrix.shape

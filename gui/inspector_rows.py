@@ -14,6 +14,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
+from gui.plot_base import cache_axes
+from gui.plot_items import CompactAxis, PathCurve, nice_ceiling, sticky_range
 
 #: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
 REFERENCE_RATIO = 1e-3
@@ -29,6 +31,8 @@ SELECTED_COLOR = PLOT_FOREGROUND
 
 TICK_FONT_POINTS = 8
 LEFT_AXIS_WIDTH = 44
+#: Fewest pixels between two labelled ticks of a row's x axes (epochs, dweights values).
+BOTTOM_TICK_SPACING = 45
 
 NORMS_TIP = (
     "Size (L2 norm) of this layer's dweights (orange) and dbiases (blue) after each "
@@ -96,7 +100,10 @@ def _scientific(x: float) -> str:
 
 
 def _small_plot(x_label: str, *, log_y: bool) -> pg.PlotItem:
-    plot = pg.PlotItem(axisItems={"left": LogAxis("left")} if log_y else None)
+    axes = {"bottom": CompactAxis("bottom", spacing=BOTTOM_TICK_SPACING)}
+    if log_y:
+        axes["left"] = LogAxis("left")
+    plot = pg.PlotItem(axisItems=axes)
     _style_axes(plot, x_label, log_y=log_y)
     return plot
 
@@ -110,6 +117,7 @@ def _style_axes(plot: pg.PlotItem, x_label: str, *, log_y: bool) -> None:
         axis.setPen(pg.mkPen(PLOT_FOREGROUND))
         axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
     plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+    cache_axes(plot)
     plot.setLabel("bottom", x_label, **{"font-size": f"{TICK_FONT_POINTS}pt"})
     plot.getAxis("bottom").label.setDefaultTextColor(QtGui.QColor(REFERENCE_COLOR))
     plot.hideButtons()
@@ -125,25 +133,12 @@ def _style_axes(plot: pg.PlotItem, x_label: str, *, log_y: bool) -> None:
         plot.getAxis("left").setLogMode(False, True)
 
 
-def _curve(plot: pg.PlotItem, color: str, width: float = 2, **options) -> pg.PlotCurveItem:
-    curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), **options)
-    plot.addItem(curve)
+def _curve(plot: pg.PlotItem, color: str, *, fill: str | None = None, step: bool = False):
+    """A hairline ``PathCurve`` in ``plot`` (``fill``: colour of the area down to 0)."""
+    brush = None if fill is None else pg.mkBrush(fill)  # "#RRGGBBAA", as pyqtgraph reads it
+    curve = PathCurve(QtGui.QPen(QtGui.QColor(color), 0), fill=brush, step=step)
+    curve.add_to(plot)
     return curve
-
-
-_NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is >= ``x``.
-
-    Ranges rounded up this way change a few times per decade instead of every update.
-    1.0 for a value that is not a positive finite number.
-    """
-    if not (math.isfinite(x) and x > 0):
-        return 1.0
-    base = 10.0 ** math.floor(math.log10(x))
-    return next(step * base for step in _NICE_STEPS if step * base >= x * (1 - 1e-12))
 
 
 def _padded(low: float, high: float, fraction: float = 0.04) -> tuple[float, float]:
@@ -189,6 +184,7 @@ class LayerRow:
         self.has_relu = True
         self.selected = False
         self._values = ""
+        self._label_html = None
         self.label = pg.LabelItem("", justify="left", size="9pt", color=PLOT_FOREGROUND)
         # Long labels must not widen the first column; they are clipped instead.
         self.label.setSizePolicy(
@@ -217,13 +213,14 @@ class LayerRow:
             labelOpts={"position": 0.04, "color": REFERENCE_COLOR, "anchors": [(0, 1), (0, 1)]},
         )
         self.ratio_plot.addItem(self.reference_line, ignoreBounds=True)
+        # Repainted under every new ratio curve: from a cached pixmap, not Python.
+        for item in (self.reference_line, *self.reference_line.childItems()):
+            item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
         self.ratio_curve = _curve(self.ratio_plot, RATIO_COLOR)
         self.ratio_plot.setToolTip(RATIO_TIP)
 
         self.dead_plot = _small_plot("epoch", log_y=False)
-        self.dead_curve = _curve(
-            self.dead_plot, DEAD_COLOR, fillLevel=0, brush=pg.mkBrush(DEAD_COLOR + "40")
-        )
+        self.dead_curve = _curve(self.dead_plot, DEAD_COLOR, fill=DEAD_COLOR + "40")
         self.dead_note = pg.TextItem("no ReLU", color=REFERENCE_COLOR, anchor=(0.5, 0.5))
         self.dead_plot.addItem(self.dead_note, ignoreBounds=True)
         self.dead_note.setPos(0.5, 0.5)
@@ -231,17 +228,8 @@ class LayerRow:
 
         self.histogram_plot = _small_plot("dweights value", log_y=False)
         self.histogram_curve = _curve(
-            self.histogram_plot,
-            HISTOGRAM_COLOR,
-            width=1,
-            x=np.zeros(1),
-            y=np.zeros(0),
-            stepMode="center",
-            fillLevel=0,
-            brush=pg.mkBrush(HISTOGRAM_COLOR + "90"),
+            self.histogram_plot, HISTOGRAM_COLOR, fill=HISTOGRAM_COLOR + "90", step=True
         )
-        self.histogram_plot.getAxis("bottom").setStyle(maxTickLevel=0)
-        self.histogram_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.histogram_plot.setToolTip(HISTOGRAM_TIP)
 
         for col, plot in enumerate(self.plots):
@@ -250,6 +238,13 @@ class LayerRow:
     @property
     def plots(self) -> tuple[pg.PlotItem, ...]:
         return (self.norms_plot, self.ratio_plot, self.dead_plot, self.histogram_plot)
+
+    def scene_rect(self) -> QtCore.QRectF:
+        """Where the row (label and plots) lies in its scene."""
+        rect = self.label.sceneBoundingRect()
+        for plot in self.plots:
+            rect = rect.united(plot.sceneBoundingRect())
+        return rect
 
     @property
     def items(self) -> tuple[pg.GraphicsObject, ...]:
@@ -334,24 +329,41 @@ class LayerRow:
         if len(counts) and len(edges) == len(counts) + 1:
             self.histogram_curve.setData(edges, counts)
             reach = nice_ceiling(max(abs(edges[0]), abs(edges[-1])))
-            self._set_range(self.histogram_plot, (-reach, reach), (0.0, nice_ceiling(counts.max())))
+            self._set_range(
+                self.histogram_plot,
+                self._sticky(self.histogram_plot, 0, (-reach, reach)),
+                self._sticky(self.histogram_plot, 1, (0.0, nice_ceiling(counts.max()))),
+            )
         times = self.dweights_history.arrays()[0]
         if not len(times):
             self._set_label()
             return
         first, last = float(times[0]), float(times[-1])
         time_range = (first, first + nice_ceiling(max(last - first, 1.0)))
-        norms_decades = _decades(dweights, dbiases) or (-1.0, 0.0)
+        norms_decades = self._sticky(
+            self.norms_plot, 1, _decades(dweights, dbiases) or (-1.0, 0.0), log=True
+        )
         self._set_range(self.norms_plot, time_range, norms_decades)
         if vanished:
             self.vanished_note.setPos(sum(time_range) / 2, sum(norms_decades) / 2)
         # A quarter decade either side keeps the 1e-3 line off the plot's edges.
         reference = math.log10(REFERENCE_RATIO)
-        ratio_decades = _decades(ratio, include=(reference - 0.25, reference + 0.25))
+        ratio_decades = self._sticky(
+            self.ratio_plot,
+            1,
+            _decades(ratio, include=(reference - 0.25, reference + 0.25)),
+            log=True,
+        )
         self._set_range(self.ratio_plot, time_range, ratio_decades)
         if self.has_relu:
             self._set_range(self.dead_plot, time_range, (0.0, 1.0))
         self._set_label()
+
+    def _sticky(self, plot: pg.PlotItem, axis: int, needed, *, log: bool = False):
+        """``needed`` for ``plot``'s ``axis`` (0: x, 1: y), or its current range if that
+        still suits (``sticky_range``), so data hovering at a step do not flip it."""
+        current = self._ranges.get(id(plot))
+        return sticky_range(None if current is None else current[axis], needed, log=log)
 
     def _set_range(self, plot: pg.PlotItem, x_range, y_range) -> None:
         """Give ``plot`` these ranges (y padded) unless it already has them."""
@@ -365,9 +377,16 @@ class LayerRow:
             padding=0,
         )
 
+    def show_values(self) -> None:
+        """Show the latest recorded values in the row's label (without drawing the plots)."""
+        self._set_label()
+
     def _set_label(self) -> None:
         marker = _span(SELECTED_COLOR, "\u25b6") + " " if self.selected else ""
-        self.label.setText(f"{marker}<b>{self.name}</b> &nbsp; {self._values}")
+        text = f"{marker}<b>{self.name}</b> &nbsp; {self._values}"
+        if text != self._label_html:  # laying out rich text costs more than comparing it
+            self._label_html = text
+            self.label.setText(text)
 
     def label_text(self) -> str:
         """The row's label as plain text."""

@@ -5,10 +5,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from gui.inspector import GradientPanel
 from gui.inspector_heatmaps import symmetric_level
 from gui.inspector_rows import LogAxis, nice_ceiling
+from gui.plot_items import CompactAxis, compact_number, sticky_range
 from model.build import build_network
 from model.datasets import spiral
 from model.optimizers import Adam
@@ -357,3 +359,78 @@ def test_the_log_axis_labels_powers_of_ten_like_the_help_text():
     assert levels[0][1] == [-4.0, -3.0, -2.0, -1.0]
     assert axis.logTickStrings([-3.0], 1.0, 1.0) == ["1e-3"]
     assert axis.logTickStrings(levels[1][1][:1], 1.0, None) == [""]
+
+
+# --- staying cheap and readable while training --------------------------------------------
+
+
+def test_epoch_ticks_are_few_and_short_on_a_narrow_axis():
+    axis = CompactAxis("bottom", spacing=45)
+    (step, values), *_ = axis.tickValues(1.0, 8001.0, 130)
+    assert len(values) <= 130 // 45
+    labels = axis.tickStrings(values, 1.0, step)
+    assert all(len(label) <= 3 for label in labels)
+    assert labels == [compact_number(v) for v in values]
+
+
+def test_compact_numbers_read_like_the_axes_of_a_long_run():
+    assert [compact_number(x) for x in (0, 250, 2000, 2500, 40_000, 1_200_000)] == [
+        "0",
+        "250",
+        "2k",
+        "2.5k",
+        "40k",
+        "1.2M",
+    ]
+    assert [compact_number(x) for x in (0.5, -0.0005, 1.5e-3)] == ["0.5", "-5e-4", "1.5e-3"]
+
+
+def test_ticks_keep_off_the_ends_of_the_axis():
+    axis = CompactAxis("bottom", spacing=45)
+    (_, values), *_ = axis.tickValues(1.0, 2001.0, 67)
+    assert values and all(100 < v < 1900 for v in values)
+
+
+def test_the_row_curves_are_painted_by_qt_itself(panel):
+    row = panel.rows[0]
+    for curve in (row.dweights_curve, row.ratio_curve, row.dead_curve, row.histogram_curve):
+        assert type(curve.line) is QGraphicsPathItem
+
+
+def test_a_histogram_hovering_at_a_step_keeps_its_range(panel, snapshots):
+    feed(panel, snapshots[0])
+    row = panel.rows[0]
+    before = row.histogram_plot.vb.viewRange()
+    stats = snapshots[0].stats
+    layer = stats.layers[0]
+    smaller = replace(layer, histogram_counts=np.asarray(layer.histogram_counts) * 0.7)
+    next_epoch = replace(stats, epoch=stats.epoch + 1, layers=(smaller, *stats.layers[1:]))
+    feed(panel, replace(snapshots[0], stats=next_epoch))
+    assert row.histogram_plot.vb.viewRange() == before
+
+
+def test_sticky_ranges_follow_data_that_outgrow_or_shrink_far_below_them():
+    assert sticky_range((0.0, 10.0), (0.0, 8.0)) == (0.0, 10.0)
+    assert sticky_range((0.0, 10.0), (0.0, 15.0)) == (0.0, 15.0)
+    assert sticky_range((0.0, 10.0), (0.0, 2.0)) == (0.0, 2.0)
+    assert sticky_range((-5.0, 0.0), (-4.0, -1.0), log=True) == (-5.0, 0.0)
+    assert sticky_range((-9.0, 0.0), (-4.0, -1.0), log=True) == (-4.0, -1.0)
+
+
+def test_rows_scrolled_out_of_view_are_drawn_when_scrolled_back(qtbot, snapshots):
+    panel = GradientPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, 420)
+    panel.show()
+    panel.set_layers(NAMES, HAS_RELU)
+    qtbot.waitUntil(lambda: panel.rows_scroll.verticalScrollBar().maximum() > 0)
+    feed(panel, snapshots[0])
+    feed(panel, snapshots[1])
+    last = panel.rows[-1]
+    assert len(last.dweights_curve.getData()[0]) == 0  # out of view: recorded, not drawn
+    assert len(last.dweights_history.arrays()[0]) == 2
+    assert "dweights" in panel.row_label(len(NAMES) - 1)  # its label stays current
+    scroll = panel.rows_scroll.verticalScrollBar()
+    scroll.setValue(scroll.maximum())
+    assert len(last.dweights_curve.getData()[0]) == 2
+    panel.close()
