@@ -9,10 +9,15 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
-from gui.colors import TRAIN_CURVE_COLOR, VALIDATION_CURVE_COLOR
+from gui.colors import (
+    GRID_ALPHA,
+    PLOT_FOREGROUND,
+    TRAIN_CURVE_COLOR,
+    VALIDATION_CURVE_COLOR,
+)
 from gui.history import History
 from gui.plot_base import PlotPanel
-from gui.plot_items import CompactAxis, PathCurve, SteppedViewBox
+from gui.plot_items import CompactAxis, GridLines, PathCurve, SteppedViewBox
 
 #: Points kept per curve: about one min/max pair per pixel column of a wide plot. Drawing
 #: costs grow with the points (measured: 4,096 noisy points 4.6 ms a frame, 1,024 1.6 ms).
@@ -25,8 +30,10 @@ CURVE_WIDTH = 0
 #: The numbers under a plot change at most this often (milliseconds): faster than ~5 times
 #: a second they cannot be read, and laying out their rich text costs ~0.3 ms each time.
 LABEL_INTERVAL_MS = 200
+#: The line sample before each curve's name in the label under the plot (its legend).
+SWATCH = "\u2501\u2501"
 #: Fewest pixels between two labelled epochs (labels read 5k, 10k, 1.5M).
-EPOCH_TICK_SPACING = 70
+EPOCH_TICK_SPACING = 55
 
 
 def _format(value: float | None) -> str:
@@ -47,9 +54,10 @@ class CurvePlot(PlotPanel):
     changed to the plot, so the window decides how often to draw (at most ~30 Hz).
 
     Drawn to stay cheap at 30 frames a second while the engine trains in another thread:
-    the curves are Qt's own path items (no Python runs when they are repainted), the axes
-    are cached pixmaps, and the ranges grow in steps so the axes are laid out again only a
-    few times per decade (``SteppedViewBox``).
+    the curves and the grid are Qt's own path items (no Python runs when they are
+    repainted), the axes are cached pixmaps outside the repainted area, and the ranges grow
+    in steps so the axes are laid out again only a few times per decade
+    (``SteppedViewBox``). The label under the plot, in the curves' colours, is the legend.
     """
 
     def __init__(
@@ -57,7 +65,6 @@ class CurvePlot(PlotPanel):
         object_name: str,
         metric: str,
         *,
-        legend_offset: tuple[int, int],
         capacity: int = CURVE_CAPACITY,
         parent: QWidget | None = None,
     ) -> None:
@@ -79,16 +86,14 @@ class CurvePlot(PlotPanel):
         plot.setLabel("left", metric)
         self.train_curve = PathCurve(QPen(QColor(TRAIN_CURVE_COLOR), CURVE_WIDTH), z=1)
         self.val_curve = PathCurve(QPen(QColor(VALIDATION_CURVE_COLOR), CURVE_WIDTH))
-        legend = plot.addLegend(
-            offset=legend_offset, labelTextColor="#202020", brush=(255, 255, 255, 210)
-        )
-        for curve, name in ((self.train_curve, "training"), (self.val_curve, "validation")):
+        for curve in (self.train_curve, self.val_curve):
             curve.add_to(plot)
-            # The legend's sample: a 2-pixel line of the curve's colour (a click hides it).
-            curve.opts["pen"] = QPen(curve.line.pen().color(), 2)
-            legend.addItem(curve, name)
-        for item in (legend, *legend.childItems()):
-            item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
+        # The grid is drawn under the data, not by the axes (see GridLines); the legend is
+        # the label under the plot, whose colours name the curves.
+        plot.showGrid(x=False, y=False)
+        self.grid = GridLines(plot, PLOT_FOREGROUND, GRID_ALPHA)
+        self.view_box.sigRangeChanged.connect(self._update_grid)
+        self.view_box.sigResized.connect(self._update_grid)
 
         self.bar = QHBoxLayout()
         self.bar.setContentsMargins(6, 0, 6, 2)
@@ -99,6 +104,10 @@ class CurvePlot(PlotPanel):
         self.bar.addStretch(1)
         self._layout.addLayout(self.bar)
         self._update_label()
+
+    @Slot()
+    def _update_grid(self) -> None:
+        self.grid.update(self.plot_item)
 
     @property
     def log_y(self) -> bool:
@@ -181,10 +190,10 @@ class CurvePlot(PlotPanel):
         train = self.train_history.last
         val = self.val_history.last
         text = (
-            f'<span style="color:{TRAIN_CURVE_COLOR}">training {_format(train and train[1])}'
-            f"</span> &nbsp; "
-            f'<span style="color:{VALIDATION_CURVE_COLOR}">validation {_format(val and val[1])}'
-            "</span>"
+            f'<span style="color:{TRAIN_CURVE_COLOR}">{SWATCH} training '
+            f"{_format(train and train[1])}</span> &nbsp; "
+            f'<span style="color:{VALIDATION_CURVE_COLOR}">{SWATCH} validation '
+            f"{_format(val and val[1])}</span>"
         )
         if text != self._label_text:  # laying out rich text costs more than comparing it
             self._label_text = text
@@ -197,9 +206,7 @@ class LossPlot(CurvePlot):
     log_changed = Signal(bool)
 
     def __init__(self, capacity: int = CURVE_CAPACITY, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "loss_plot", "loss", legend_offset=(-10, 10), capacity=capacity, parent=parent
-        )
+        super().__init__("loss_plot", "loss", capacity=capacity, parent=parent)
         self.log_checkbox = QCheckBox("Log scale")
         self.log_checkbox.setObjectName("loss_log_checkbox")
         self.log_checkbox.setToolTip("Show the loss on a logarithmic axis")
@@ -235,9 +242,7 @@ class AccuracyPlot(CurvePlot):
     """Training and validation accuracy per epoch, on a fixed 0..1 axis."""
 
     def __init__(self, capacity: int = CURVE_CAPACITY, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "accuracy_plot", "accuracy", legend_offset=(-10, -10), capacity=capacity, parent=parent
-        )
+        super().__init__("accuracy_plot", "accuracy", capacity=capacity, parent=parent)
         plot = self.plot_item
         plot.enableAutoRange(axis="y", enable=False)
         plot.setYRange(0.0, 1.0, padding=0.02)

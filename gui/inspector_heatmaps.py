@@ -8,7 +8,7 @@ from PySide6 import QtGui
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
 from gui.plot_base import cache_axes
-from gui.plot_items import nice_ceiling, sticky_range
+from gui.plot_items import LivePlotItem, nice_ceiling, sticky_range
 
 DWEIGHTS_TIP = (
     "dweights of the selected layer after the latest epoch: one cell per weight (rows = "
@@ -43,7 +43,7 @@ class Heatmap:
     def __init__(self, layout: pg.GraphicsLayout, col: int, title: str, tooltip: str) -> None:
         self._shape: tuple[int, ...] | None = None
         self.title = title
-        self.plot = pg.PlotItem()
+        self.plot = LivePlotItem()
         self.plot.setTitle(title, size="9pt", color=PLOT_FOREGROUND)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

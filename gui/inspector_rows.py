@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
 from gui.plot_base import cache_axes
-from gui.plot_items import CompactAxis, PathCurve, nice_ceiling, sticky_range
+from gui.plot_items import CompactAxis, LivePlotItem, PathCurve, nice_ceiling, sticky_range
 
 #: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
 REFERENCE_RATIO = 1e-3
@@ -103,7 +103,7 @@ def _small_plot(x_label: str, *, log_y: bool) -> pg.PlotItem:
     axes = {"bottom": CompactAxis("bottom", spacing=BOTTOM_TICK_SPACING)}
     if log_y:
         axes["left"] = LogAxis("left")
-    plot = pg.PlotItem(axisItems=axes)
+    plot = LivePlotItem(axisItems=axes)
     _style_axes(plot, x_label, log_y=log_y)
     return plot
 
@@ -113,7 +113,7 @@ def _style_axes(plot: pg.PlotItem, x_label: str, *, log_y: bool) -> None:
     font.setPointSize(TICK_FONT_POINTS)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
-        axis.setStyle(tickFont=font, tickTextOffset=2, tickLength=-4)
+        axis.setStyle(tickFont=font, tickTextOffset=2, tickLength=3)
         axis.setPen(pg.mkPen(PLOT_FOREGROUND))
         axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
     plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QVBoxLayout, QWidget
 
 from gui.colors import GRID_ALPHA, PLOT_BACKGROUND, PLOT_FOREGROUND
+from gui.plot_items import LivePlotItem
 
 # Exports of a panel too small to read (e.g. never shown) are scaled up to this width.
 MIN_EXPORT_WIDTH = 800
@@ -91,7 +92,8 @@ class PlotPanel(QWidget):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.plot_widget = LivePlotWidget(
-            background=PLOT_BACKGROUND, viewBox=view_box, axisItems=axis_items
+            background=PLOT_BACKGROUND,
+            plotItem=LivePlotItem(viewBox=view_box, axisItems=axis_items),
         )
         self.plot_widget.setObjectName(f"{object_name}_view")
         plot_item = self.plot_widget.getPlotItem()

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsWidget
 
 _NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -47,7 +47,29 @@ def stepped_span(low: float, high: float, *, log: bool = False) -> tuple[float, 
     return math.floor(low / unit) * unit, math.ceil(high / unit) * unit
 
 
-class SteppedViewBox(pg.ViewBox):
+# pyqtgraph's widgets answer boundingRect/shape (and the ViewBox paint) in Python, and Qt
+# asks each item in a repainted area for them: ~40 calls into Python per frame of one curve
+# plot, each taking the GIL from the training thread. Where the C++ answer is the same (a
+# widget's rectangle; a view box without a border draws nothing), name the C++ method.
+class LiveViewBox(pg.ViewBox):
+    """A ``pg.ViewBox`` whose bounds, shape and (empty) paint are Qt's own. No border."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+    paint = QGraphicsWidget.paint
+
+
+class LivePlotItem(pg.PlotItem):
+    """A ``pg.PlotItem`` whose bounds and shape are Qt's own (its view box: ``LiveViewBox``)."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+
+    def __init__(self, *args, viewBox: pg.ViewBox | None = None, **kwargs) -> None:
+        super().__init__(*args, viewBox=LiveViewBox() if viewBox is None else viewBox, **kwargs)
+
+
+class SteppedViewBox(LiveViewBox):
     """A ViewBox whose auto-range moves in steps: x from the first point to a "nice" length
     (1, 1.5, 2, 3... x 10^k), y to rounded ends (whole decades on a log axis).
 
@@ -118,8 +140,6 @@ class PathCurve:
         self.step = step
         self.xData = np.zeros(0)
         self.yData = np.zeros(0)
-        #: What a pyqtgraph legend reads to draw this curve's sample (set ``pen`` wider there).
-        self.opts = {"pen": pen, "antialias": False}
 
     @property
     def items(self) -> tuple[QGraphicsPathItem, ...]:
@@ -187,6 +207,13 @@ def _nice_step(span: float, at_most: int) -> float:
     return next(m * base for m in (1.0, 2.0, 5.0, 10.0) if m * base >= rough * (1 - 1e-9))
 
 
+def _smaller_step(step: float) -> float:
+    """The next 1, 2 or 5 x 10^k step below ``step`` (5 -> 2 -> 1 -> 0.5)."""
+    base = 10.0 ** math.floor(math.log10(step) + 1e-9)
+    mantissa = step / base
+    return base * (2.0 if mantissa > 2.5 else 1.0 if mantissa > 1.5 else 0.5)
+
+
 class CompactAxis(pg.AxisItem):
     """Ticks labelled by ``compact_number``, at least ``spacing`` pixels apart.
 
@@ -213,7 +240,7 @@ class CompactAxis(pg.AxisItem):
             first = math.ceil(inner_low / step - 1e-9) * step
             if first <= inner_high:
                 break
-            step = _nice_step(step, 2)
+            step = _smaller_step(step)
         values = np.arange(first, inner_high + step * 1e-9, step)
         return [(step, [float(v) for v in values])]
 
@@ -240,3 +267,46 @@ def sticky_range(
     span, wanted = current[1] - current[0], needed[1] - needed[0]
     too_large = span > wanted + 2 if log else span > slack * wanted
     return needed if too_large else current
+
+
+class GridLines:
+    """A plot's grid as two Qt path items (major and minor ticks) under the data.
+
+    pyqtgraph draws the grid with the axes, so each axis covered the whole plot: every
+    repaint of a curve repainted both axes too and asked Python for their bounds. These
+    are redrawn only when the range or the size changes (``update``).
+    """
+
+    def __init__(self, plot: pg.PlotItem, color: str, alpha: float) -> None:
+        """Major lines at ``2 * alpha`` opacity, minor ones at ``alpha`` (hairlines, as light
+        as pyqtgraph's 1-pixel grid at ``alpha``)."""
+        self.items = []
+        for level_alpha in (min(1.0, 2 * alpha), alpha):
+            shade = QColor(color)
+            shade.setAlphaF(level_alpha)
+            item = QGraphicsPathItem()
+            item.setPen(QPen(shade, 0))
+            item.setZValue(-1000)
+            plot.addItem(item, ignoreBounds=True)
+            self.items.append(item)
+
+    def update(self, plot: pg.PlotItem) -> None:
+        """Lines at the ticks ``plot``'s bottom and left axes show for its current range."""
+        view = plot.getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        paths = [QPainterPath(), QPainterPath()]
+        for name, low, high, size in (
+            ("bottom", x0, x1, view.width()),
+            ("left", y0, y1, view.height()),
+        ):
+            levels = plot.getAxis(name).tickValues(low, high, size) if size > 0 else []
+            for path, (_, values) in zip(paths, levels, strict=False):
+                for v in values:
+                    if name == "bottom":
+                        path.moveTo(v, y0)
+                        path.lineTo(v, y1)
+                    else:
+                        path.moveTo(x0, v)
+                        path.lineTo(x1, v)
+        for item, path in zip(self.items, paths, strict=True):
+            item.setPath(path)

@@ -353,7 +353,7 @@ def test_the_help_button_shows_what_each_view_means(panel):
         assert word in text
 
 
-def test_the_log_axis_labels_powers_of_ten_like_the_help_text():
+def test_the_log_axis_labels_powers_of_ten_like_the_help_text(qapp):
     axis = LogAxis("left")
     levels = axis.logTickValues(-4.2, -0.5, 200, [])
     assert levels[0][1] == [-4.0, -3.0, -2.0, -1.0]
@@ -364,7 +364,7 @@ def test_the_log_axis_labels_powers_of_ten_like_the_help_text():
 # --- staying cheap and readable while training --------------------------------------------
 
 
-def test_epoch_ticks_are_few_and_short_on_a_narrow_axis():
+def test_epoch_ticks_are_few_and_short_on_a_narrow_axis(qapp):
     axis = CompactAxis("bottom", spacing=45)
     (step, values), *_ = axis.tickValues(1.0, 8001.0, 130)
     assert len(values) <= 130 // 45
@@ -385,7 +385,7 @@ def test_compact_numbers_read_like_the_axes_of_a_long_run():
     assert [compact_number(x) for x in (0.5, -0.0005, 1.5e-3)] == ["0.5", "-5e-4", "1.5e-3"]
 
 
-def test_ticks_keep_off_the_ends_of_the_axis():
+def test_ticks_keep_off_the_ends_of_the_axis(qapp):
     axis = CompactAxis("bottom", spacing=45)
     (_, values), *_ = axis.tickValues(1.0, 2001.0, 67)
     assert values and all(100 < v < 1900 for v in values)
@@ -434,3 +434,9 @@ def test_rows_scrolled_out_of_view_are_drawn_when_scrolled_back(qtbot, snapshots
     scroll.setValue(scroll.maximum())
     assert len(last.dweights_curve.getData()[0]) == 2
     panel.close()
+
+
+def test_a_narrow_long_axis_still_labels_one_tick(qapp):
+    axis = CompactAxis("bottom", spacing=45)
+    (_, values), *_ = axis.tickValues(1.0, 30_001.0, 62)
+    assert values and 1_000 < values[0] < 29_000

@@ -6,7 +6,15 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
 
-from gui.colors import CLASS_COLORS, blend, class_rgb, diverging_colormap, hex_to_rgb
+from gui.colors import (
+    CLASS_COLORS,
+    TRAIN_CURVE_COLOR,
+    VALIDATION_CURVE_COLOR,
+    blend,
+    class_rgb,
+    diverging_colormap,
+    hex_to_rgb,
+)
 from gui.plots import AccuracyPlot, BoundaryPlot, LossPlot
 from model.grid import boundary_grid
 
@@ -457,13 +465,21 @@ def test_panning_by_hand_stops_following_the_data(loss_plot):
     assert loss_plot.getViewBox().state["targetRange"][0][0] == pytest.approx(100, abs=5)
 
 
-def test_clicking_a_legend_entry_hides_its_curve(qtbot, loss_plot):
-    sample, _label = loss_plot.plot_item.legend.items[1]
-    view = loss_plot.plot_widget
-    where = view.mapFromScene(sample.sceneBoundingRect().center())
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    assert not loss_plot.val_curve.isVisible()
-    assert loss_plot.train_curve.isVisible()
+def test_the_label_under_the_plot_names_each_curve_in_its_colour(loss_plot):
+    loss_plot.append(1, 0.5, 0.25)
+    loss_plot.refresh()
+    text = loss_plot.value_label.text()
+    assert f"color:{TRAIN_CURVE_COLOR}" in text and "training 0.5" in text
+    assert f"color:{VALIDATION_CURVE_COLOR}" in text and "validation 0.25" in text
+
+
+def test_the_grid_follows_the_ticks_of_both_axes(loss_plot):
+    for epoch in range(1, 200):
+        loss_plot.append(epoch, 1.0 / epoch, None)
+    loss_plot.refresh()
+    major = loss_plot.grid.items[0].path()
+    assert major.elementCount() >= 4  # vertical and horizontal lines
+    assert not loss_plot.plot_item.getAxis("left").grid  # the axes draw no grid
 
 
 def test_the_accuracy_axis_stays_at_zero_to_one(accuracy_plot):
