@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from gui.collector import MainThreadCollector
 from gui.settings import APPLICATION, ORGANIZATION
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.svg"
@@ -23,6 +24,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APPLICATION)
     if ICON.exists():
         app.setWindowIcon(QIcon(str(ICON)))
+    if app.findChild(MainThreadCollector) is None:
+        # Cycles are collected in the GUI thread only (see gui/collector.py).
+        MainThreadCollector(parent=app).start()
     return app
 
 

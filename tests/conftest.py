@@ -55,6 +55,24 @@ def _no_dangling_qthreads(request, monkeypatch):
         pytest.fail(f"the test left QThreads running: {', '.join(dangling)}")
 
 
+@pytest.fixture(autouse=True)
+def _collect_cycles_in_the_gui_thread(request):
+    """While a Qt test runs, Python's cycle collector runs only in the GUI thread, as in the
+    app (gui/collector.py): collected from the training thread, a cycle holding a Qt object
+    left by an earlier test deadlocked the suite."""
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from gui.collector import MainThreadCollector
+
+    collector = MainThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+    collector.deleteLater()
+
+
 @pytest.fixture
 def settings_dir(tmp_path, monkeypatch):
     """A fresh, empty settings folder for the app (never the user's)."""

@@ -137,8 +137,12 @@ def test_a_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, main_window
     stop_and_wait(qtbot, main_window)
     optimizer = main_window.worker.run.trainer.optimizer
     assert optimizer.learning_rate == pytest.approx(0.0123)
+    # The schedule lr / (1 + decay * iterations) starts from the new rate: the last epoch's
+    # row shows the rate its step used, however many epochs ran before Stop took effect.
+    used = 0.0123 / (1 + optimizer.decay * (optimizer.iterations - 1))
+    assert optimizer.current_learning_rate == pytest.approx(used, rel=1e-12)
     rates = [row[5] for row in main_window.metrics.rows()]
-    assert rates[-1] == pytest.approx(0.0123, rel=1e-3)
+    assert rates[-1] == pytest.approx(used, rel=1e-12)
 
 
 def test_an_invalid_learning_rate_is_refused_with_the_allowed_range(qtbot, main_window):
