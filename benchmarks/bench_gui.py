@@ -264,6 +264,10 @@ def window_round(
     QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
     if window.running:
         wait_for(window.training_stopped, 5.0)
+    # Let the window acknowledge its last snapshot now: the headless round that follows
+    # blocks this thread, and an acknowledgement delivered seconds later would tell the
+    # worker that drawing took seconds (it then spaces its snapshots accordingly).
+    wait(0.3)
     epochs = max(epoch1 - epoch0, 1)
     return WindowRound(
         epochs / (t1 - t0),
