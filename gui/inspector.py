@@ -33,7 +33,7 @@ from gui.inspector_rows import (
 from gui.plot_base import LiveLayoutWidget
 
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
-ROW_HEIGHT = 150
+ROW_HEIGHT = 130
 HEADER_HEIGHT = 22
 
 HELP_TEXT = (
@@ -101,7 +101,7 @@ class GradientPanel(QtWidgets.QWidget):
         splitter.addWidget(self._build_heatmaps())
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
-        splitter.setSizes([HEADER_HEIGHT + 3 * ROW_HEIGHT, 300])
+        splitter.setSizes([HEADER_HEIGHT + 3 * ROW_HEIGHT, 180])
         layout.addWidget(splitter, 1)
 
     # ----------------------------------------------------------------- construction
