@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.bench_gui import Result, WindowRound, markdown, report
+from benchmarks.bench_gui_report import Result, WindowRound, markdown, report
 
 ROOT = Path(__file__).resolve().parent.parent
 
