@@ -9,6 +9,7 @@ import numpy as np
 
 from model._random import RandomLike, as_generator
 from model.activations import ACTIVATIONS
+from model.features import RAW_FEATURES, InputFeatures
 from model.layers import Dense, Dropout, Layer
 from model.losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanSquaredError
 from model.network import LAYER_TYPES, Network
@@ -46,12 +47,15 @@ def build_network(
     init: str = "nnfs",
     rng: RandomLike = None,
     dtype: np.dtype | type = np.float64,
+    features: Sequence[str] | None = None,
 ) -> Network:
     """A multilayer perceptron: ``Dense -> activation [-> Dropout]`` per hidden layer, then
     the output layer and loss the task calls for (softmax + categorical cross-entropy,
     sigmoid + binary cross-entropy, or linear + mean squared error).
 
-    Regularization applies to the hidden layers, as in the book's examples.
+    Regularization applies to the hidden layers, as in the book's examples. ``features``
+    (TF Playground's x1^2, x1*x2, sin(x1)..., see model/features.py) puts an
+    ``InputFeatures`` layer in front; None, or the raw coordinates in order, adds none.
     """
     if task not in TASK_OUTPUTS:
         raise ValueError(f"task must be one of {', '.join(TASK_OUTPUTS)}, got {task!r}")
@@ -79,6 +83,9 @@ def build_network(
     gen = as_generator(rng)
     layers: list[Layer] = []
     width_in = n_inputs
+    if features is not None and tuple(features) != RAW_FEATURES[:n_inputs]:
+        layers.append(InputFeatures(features, n_inputs))
+        width_in = layers[0].n_outputs
     for i, width in enumerate(hidden):
         layer_regs = {key: values[i] for key, values in regs.items()}
         layers.append(Dense(width_in, width, rng=gen, init=init, dtype=dtype, **layer_regs))
@@ -102,6 +109,17 @@ def layer_from_config(config: dict[str, Any], rng: RandomLike = None) -> Layer:
         n_inputs = config.pop("n_inputs", None)
         n_neurons = config.pop("n_neurons", None)
         return Dense(n_inputs, n_neurons, rng=rng, **config)
+    if kind == "InputFeatures":
+        features = config.pop("features", None)
+        n_inputs = config.pop("n_inputs", 2)
+        if config:
+            raise ValueError(
+                f"layer InputFeatures takes only 'features' and 'n_inputs', got "
+                f"{', '.join(sorted(config))}"
+            )
+        if not isinstance(features, list):
+            raise ValueError(f"layer InputFeatures needs a list of features, got {features!r}")
+        return InputFeatures(features, n_inputs)
     if kind == "Dropout":
         rate = config.pop("rate", None)
         if config:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from model.config import DTYPES, OUTPUTS, ConfigError, RunConfig, read_config_dict, save_config
+from model.features import FEATURES, check_features
 from model.run import PRESETS, build_run
 from model.trainer import EpochStats, TrainingDiverged
 
@@ -65,6 +66,7 @@ FLAG_FIELDS: dict[str, tuple[str, str]] = {
     "init": ("network", "init"),
     "dtype": ("network", "dtype"),
     "output": ("network", "output"),
+    "features": ("network", "features"),
     "optimizer": ("optimizer", "type"),
     "lr": ("optimizer", "learning_rate"),
     "decay": ("optimizer", "decay"),
@@ -114,6 +116,13 @@ def _words(text: str) -> str | list[str]:
     return values[0] if len(values) == 1 else values
 
 
+def _feature_list(text: str) -> list[str]:
+    try:
+        return list(check_features(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 FULL_BATCH = "full"  # --batch-size full: None in the configuration (None here means "not given")
 
 
@@ -157,6 +166,12 @@ def make_parser() -> ArgumentParser:
     g.add_argument("--init", choices=("nnfs", "he", "glorot"), help="weight initialisation")
     g.add_argument("--dtype", choices=DTYPES)
     g.add_argument("--output", choices=OUTPUTS, help="sigmoid with 2 classes: binary (ch. 16)")
+    g.add_argument(
+        "--features",
+        type=_feature_list,
+        metavar="x1,x2,x1^2",
+        help=f"input features as in TF Playground: {', '.join(FEATURES)}",
+    )
     g = p.add_argument_group("optimizer (unset hyperparameters take the book's defaults)")
     g.add_argument("--optimizer", help="SGD, Adagrad, RMSprop or Adam")
     for name in ("lr", "decay", "momentum", "rho", "beta1", "beta2", "epsilon"):

@@ -24,6 +24,7 @@ import numpy as np
 
 from model.build import HIDDEN_ACTIVATIONS
 from model.datasets import DATASETS
+from model.features import FEATURES, check_features
 from model.layers import WEIGHT_INITS
 from model.optimizers import OPTIMIZERS, Optimizer
 
@@ -197,6 +198,8 @@ class NetworkConfig:
     init: str = "he"
     dtype: str = "float64"
     output: str | None = None
+    #: TF Playground's input features (model/features.py); None: the raw coordinates.
+    features: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         allowed = f"a list of 0..{MAX_HIDDEN_LAYERS} layer sizes"
@@ -220,6 +223,13 @@ class NetworkConfig:
         for name in ("weight_l1", "weight_l2", "bias_l1", "bias_l2"):
             _set(self, name, _per_layer(f"network.{name}", getattr(self, name), n, _nonnegative))
         _choice("network.init", self.init, WEIGHT_INITS)
+        if self.features is not None:
+            if not isinstance(self.features, (list, tuple)):
+                raise _fail("network.features", f"a list of {', '.join(FEATURES)}", self.features)
+            try:
+                _set(self, "features", check_features(self.features))
+            except ValueError as error:
+                raise ConfigError(f"network.features: {error}") from None
         _choice("network.dtype", self.dtype, DTYPES)
         if self.output is not None:
             _choice("network.output", self.output, OUTPUTS)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from model.activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from model.features import InputFeatures
 from model.layers import Dense, Dropout, Layer
 from model.losses import (
     BinaryCrossentropy,
@@ -67,6 +68,16 @@ class Network:
                     f"layer sizes do not chain: Dense({prev.n_inputs}, {prev.n_neurons}) is "
                     f"followed by Dense({nxt.n_inputs}, {nxt.n_neurons})"
                 )
+        features = [i for i, layer in enumerate(layers) if isinstance(layer, InputFeatures)]
+        if features and (features != [0] or layers[1] is not self.dense_layers[0]):
+            raise ValueError("InputFeatures can only be the first layer, before a Dense one")
+        if features and layers[0].n_outputs != self.dense_layers[0].n_inputs:
+            raise ValueError(
+                f"layer sizes do not chain: {layers[0].n_outputs} input features are "
+                f"followed by Dense({self.dense_layers[0].n_inputs}, "
+                f"{self.dense_layers[0].n_neurons})"
+            )
+        self._n_inputs = layers[0].n_inputs if features else self.dense_layers[0].n_inputs
         self.dtype = np.dtype(dtype if dtype is not None else self.dense_layers[0].weights.dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
@@ -84,7 +95,9 @@ class Network:
         self._data_loss = loss.loss if isinstance(loss, SoftmaxCategoricalCrossentropy) else loss
         # Decided once here rather than on every step: the layers never change.
         self._task = _task_of(self.output_activation, loss)
-        self._backward_layers = list(reversed(layers[:-1] if self._fused else layers))
+        # Nothing before the first Dense layer learns: backpropagation stops at it.
+        first = layers.index(self.dense_layers[0])
+        self._backward_layers = list(reversed(layers[first:-1] if self._fused else layers[first:]))
         self.dense_layers[0].compute_dinputs = False
         self._pack()
 
@@ -114,7 +127,8 @@ class Network:
     # --- shape and task -------------------------------------------------------------
     @property
     def n_inputs(self) -> int:
-        return self.dense_layers[0].n_inputs
+        """Columns of the inputs: the raw coordinates, before any ``InputFeatures``."""
+        return self._n_inputs
 
     @property
     def n_outputs(self) -> int:
@@ -254,7 +268,9 @@ class Network:
         """One line: ``2 -> 64 ReLU -> 3 Softmax | CategoricalCrossentropy | 387 parameters``."""
         parts = [str(self.n_inputs)]
         for layer in self.layers:
-            if isinstance(layer, Dense):
+            if isinstance(layer, InputFeatures):
+                parts.append(f"[{', '.join(layer.features)}]")
+            elif isinstance(layer, Dense):
                 parts.append(str(layer.n_neurons))
             elif isinstance(layer, Dropout):
                 parts[-1] += f" Dropout({layer.rate:g})"
@@ -275,5 +291,6 @@ def _task_of(output_activation: Layer, loss: Loss) -> str:
 
 
 LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Dense, Dropout, ReLU, Softmax, Sigmoid, Tanh, Linear)
+    cls.__name__: cls
+    for cls in (InputFeatures, Dense, Dropout, ReLU, Softmax, Sigmoid, Tanh, Linear)
 }

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.build import build_network
-from model.config import CSV, DataConfig, RunConfig, output_task
+from model.config import CSV, ConfigError, DataConfig, RunConfig, output_task
 from model.datasets import Dataset, load_csv, make_dataset, train_validation_split
+from model.features import RAW_FEATURES, check_features
 from model.network import Network
 from model.optimizers import Optimizer
 from model.trainer import Trainer
@@ -94,6 +95,17 @@ def make_run_dataset(data: DataConfig) -> Dataset:
     return make_dataset(data.dataset, data.samples, data.classes, data.resolved_noise, rng)
 
 
+def _features(names: tuple[str, ...] | None, n_inputs: int, dataset: str) -> tuple[str, ...]:
+    """The network's input features for data with ``n_inputs`` columns; ConfigError if one
+    of them needs a column the data does not have (x2 of the one-column sine)."""
+    if names is None:
+        return RAW_FEATURES[:n_inputs]
+    try:
+        return check_features(names, n_inputs)
+    except ValueError as error:
+        raise ConfigError(f"network.features: {error} (dataset {dataset!r})") from None
+
+
 def build_run(config: RunConfig, dataset: Dataset | None = None) -> Run:
     """Make the dataset (or use ``dataset``), split it, and build network, optimizer and trainer.
 
@@ -131,6 +143,7 @@ def build_run(config: RunConfig, dataset: Dataset | None = None) -> Run:
         init=net_cfg.init,
         rng=np.random.default_rng(config.training.seed),
         dtype=np.dtype(net_cfg.dtype),
+        features=_features(net_cfg.features, X.shape[1], data.dataset),
     )
     optimizer = config.optimizer.build()
     shuffle_rng = _stream(config.training.seed, 1)

@@ -155,6 +155,8 @@ BAD_ARGUMENTS = [
     (["--optimizer", "SGD", "--beta1", "0.8"], "--beta1 (optimizer.beta_1): SGD has no beta_1"),
     (["--preset", "ch16", "--classes", "3"], "network.output: 'sigmoid' (binary) needs 2 classes"),
     (["--config", "missing.json"], "missing.json: file not found"),
+    (["--features", "x1,x3"], "argument --features: feature 'x3' is unknown: allowed are x1, x2"),
+    (["--dataset", "sine", "--features", "x2"], "network.features: feature 'x2' needs two input"),
     (["--csv", "missing.csv"], "missing.csv: file not found"),
     (["--save", "no/such/dir/m.npz"], "--save: the folder of 'no/such/dir/m.npz' does not exist"),
 ]
@@ -410,3 +412,19 @@ def test_ch10_preset_reaches_the_books_accuracy_and_loss(seed):
     assert config.data.seed == 0  # the book's spiral; only the weights change with the seed
     stats = build_run(config).trainer.train(config.training.epochs)
     assert stats.accuracy >= 0.95 and stats.loss <= 0.10, (stats.accuracy, stats.loss)
+
+
+# --- input features ---
+
+
+def test_features_flag_puts_playground_features_in_the_configuration():
+    config = resolve("--features", "x1^2,x2^2,x1*x2")
+    assert config.network.features == ("x1^2", "x2^2", "x1*x2")
+
+
+def test_squared_features_train_the_circles_without_hidden_layers():
+    args = ["--dataset", "circles", "--classes", "2", "--hidden", "0", "--epochs", "300"]
+    result = run_main("train", *args, "--features", "x1^2,x2^2", "--lr", "0.05")
+    assert result.returncode == 0, result.stderr
+    accuracy = float(BOOK_LINE.findall(result.stdout)[-1][1])
+    assert accuracy >= 0.95
