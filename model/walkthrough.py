@@ -242,6 +242,8 @@ def sample_trace(network: Network, X: np.ndarray, y: np.ndarray, index: int) -> 
         layers = network.layers
         traces = []
     dense_index = {id(d): i for i, d in enumerate(network.dense_layers)}
+    # The trace ends at the first Dense layer: nothing before it (input features) learns.
+    layers = layers[layers.index(network.dense_layers[0]) :]
     for layer in reversed(layers):
         arriving = np.array(dvalues[0], copy=True)
         if isinstance(layer, Dense):

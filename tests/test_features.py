@@ -195,3 +195,13 @@ def test_the_configuration_keeps_the_features_through_json():
 
     config = RunConfig.from_dict({"network": {"features": ["x1", "sin(x1)"]}})
     assert RunConfig.from_dict(config.to_dict()).network.features == ("x1", "sin(x1)")
+
+
+def test_one_samples_trace_ends_at_the_first_dense_layer():
+    from model.build import build_network
+    from model.walkthrough import sample_trace
+
+    network = build_network(2, 3, (8,), features=["x1", "x2", "x1^2"], rng=0)
+    X = np.random.default_rng(0).uniform(-1, 1, (10, 2))
+    trace = sample_trace(network, X, np.arange(10) % 3, 0)
+    assert [t.kind for t in trace] == ["Softmax+loss", "Dense", "ReLU", "Dense"]
