@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.feature_row import FeatureRow
 from gui.fields import NumberField
 from model.build import HIDDEN_ACTIVATIONS
 from model.config import MAX_HIDDEN_LAYERS, MAX_WIDTH, NetworkConfig
@@ -108,6 +109,8 @@ class NetworkPanel(QGroupBox):
         self._extra: dict[str, Any] = {}
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        self.feature_row = FeatureRow()
+        form.addRow("Inputs", self.feature_row)
         self.hidden_layers_input = QSpinBox()
         self.hidden_layers_input.setObjectName("hidden_layers_input")
         self.hidden_layers_input.setRange(0, MAX_HIDDEN_LAYERS)
@@ -186,6 +189,7 @@ class NetworkPanel(QGroupBox):
             widget.currentIndexChanged.connect(self.changed)
         self.bias_reg_checkbox.toggled.connect(self.changed)
         self.weight_seed_input.valueChanged.connect(self.changed)
+        self.feature_row.changed.connect(self.changed)
         self.changed.connect(self._update_summary)
         self._on_depth_changed(self.hidden_layers_input.value())
 
@@ -209,6 +213,7 @@ class NetworkPanel(QGroupBox):
             "bias_l2": l2 if bias else [0.0] * len(rows),
             "init": self.init_combo.currentData(),
             "output": self.output_combo.currentData(),
+            "features": self.feature_row.features(),
             **self._extra,
         }
 
@@ -249,6 +254,7 @@ class NetworkPanel(QGroupBox):
             self.output_combo.setCurrentIndex(max(self.output_combo.findData(network.output), 0))
             self.init_combo.setCurrentIndex(self.init_combo.findData(network.init))
             self.weight_seed_input.setValue(min(training_seed, MAX_SEED))
+            self.feature_row.set_features(network.features)
             self._extra = {"dtype": network.dtype}
         finally:
             for widget in widgets:
@@ -259,6 +265,7 @@ class NetworkPanel(QGroupBox):
     def set_io(self, n_inputs: int, n_outputs: int, task: str) -> None:
         """The data decides the input and output sizes shown in the summary."""
         self._n_inputs, self._n_outputs, self._task = n_inputs, n_outputs, task
+        self.feature_row.set_n_inputs(n_inputs)
         self._update_summary()
 
     def allow_sigmoid(self, allowed: bool) -> None:
@@ -277,6 +284,10 @@ class NetworkPanel(QGroupBox):
         parts = [str(self._n_inputs)]
         n_params = 0
         width_in = self._n_inputs
+        chosen = self.feature_row.features()
+        if chosen is not None:
+            parts.append(f"[{', '.join(self.feature_row.titles(chosen))}]")
+            width_in = len(chosen)
         for row in self.rows[: self.depth()]:
             width = row.width.value()
             text = f"{width} {row.activation.currentText()}"
