@@ -22,6 +22,7 @@ from model.datasets import (
     vertical,
     xor,
 )
+from model.features import FEATURES, InputFeatures
 from model.gradcheck import GradCheckResult, LayerCheck, gradient_check
 from model.grid import BoundaryGrid, boundary_grid
 from model.layers import Dense, Dropout
@@ -40,6 +41,7 @@ from model.trainer import EpochStats, LayerStats, Trainer, TrainingDiverged
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
     "SGD",
     "Adagrad",
     "Adam",
@@ -52,6 +54,7 @@ __all__ = [
     "Dropout",
     "EpochStats",
     "GradCheckResult",
+    "InputFeatures",
     "LayerCheck",
     "LayerStats",
     "Linear",
