@@ -7,6 +7,8 @@ prediction (a class index, a 0/1 label or a value).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.layers import Layer
@@ -15,20 +17,6 @@ _BOOL = np.dtype(bool)
 
 #: Largest batch (in values) for which ReLU keeps an array of zeros to compare against.
 _CACHED_ZEROS_MAX = 1 << 16
-
-
-def _row_max(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Row maxima of ``x`` (n_samples, n_classes) into ``out`` (n_samples, 1).
-
-    ``x.max(axis=1)`` sets numpy's loop up once per row; for a handful of classes, folding
-    the columns with ``np.maximum`` (one call per class) is several times faster.
-    """
-    if x.shape[1] > 8:
-        return np.max(x, axis=1, keepdims=True, out=out)
-    np.copyto(out, x[:, :1])
-    for j in range(1, x.shape[1]):
-        np.maximum(out, x[:, j : j + 1], out=out)
-    return out
 
 
 class ReLU(Layer):
@@ -62,20 +50,78 @@ class ReLU(Layer):
         return outputs
 
 
+#: Up to this many classes, Softmax keeps its arithmetic same-shape (see ``forward``).
+_FEW_CLASSES = 8
+
+
+@dataclass
+class _SoftmaxPlan:
+    """What ``Softmax.forward`` reuses while the same input array comes in."""
+
+    inputs: np.ndarray
+    shape: tuple[int, ...]
+    output: np.ndarray
+    row: np.ndarray  # (n_samples, 1)
+    row_flat: np.ndarray  # the same memory as (n_samples,)
+    columns: tuple[np.ndarray, ...] | None  # 1-D views of inputs' columns (few classes)
+    wide: np.ndarray | None  # (n_samples, n_classes): a per-row value in every column
+    ones: np.ndarray  # (n_classes, n_classes) or (n_classes, 1): row sums by a product
+    ones_row: np.ndarray  # (1, n_classes)
+
+
 class Softmax(Layer):
     """Softmax over each row: ``output[i] = exp(inputs[i]) / sum(exp(inputs[i]))``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plan: _SoftmaxPlan | None = None
 
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_classes) -> probabilities of the same shape."""
         self.inputs = inputs
-        out = self._buffer("output", inputs.shape, inputs.dtype)
-        row = self._buffer("row", (inputs.shape[0], 1), inputs.dtype)
+        plan = self._plan_for(inputs)
+        out = plan.output
         # Subtracting the row maximum keeps exp from overflowing; softmax is unchanged by it.
-        np.subtract(inputs, _row_max(inputs, out=row), out=out)
-        np.exp(out, out=out)
-        out /= np.matmul(out, self._ones_column(inputs), out=row)
+        if plan.columns is None:
+            np.subtract(inputs, np.max(inputs, axis=1, keepdims=True, out=plan.row), out=out)
+            np.exp(out, out=out)
+            # Row sums as ``out @ ones``: one BLAS call, faster than sum(axis=1).
+            np.divide(out, np.dot(out, plan.ones, out=plan.row), out=out)
+        else:
+            # A few classes: numpy restarts its loop for every row of max(axis=1) and of a
+            # (n, k) op (n, 1) broadcast. Instead, fold the columns with np.maximum, and
+            # spread each row's max and sum over its k columns with a BLAS product by ones
+            # (exact: every term is multiplied by 1), so the arithmetic is same-shape.
+            columns, row_max, wide = plan.columns, plan.row_flat, plan.wide
+            np.maximum(columns[0], columns[-1], out=row_max)
+            for column in columns[1:-1]:
+                np.maximum(row_max, column, out=row_max)
+            np.subtract(inputs, np.dot(plan.row, plan.ones_row, out=wide), out=out)
+            np.exp(out, out=out)
+            np.divide(out, np.dot(out, plan.ones, out=wide), out=out)
         self.output = out
         return out
+
+    def _plan_for(self, inputs: np.ndarray) -> _SoftmaxPlan:
+        """Buffers and column views for ``inputs``, kept while the same array comes in."""
+        plan = self._plan
+        if plan is not None and plan.inputs is inputs and plan.shape == inputs.shape:
+            return plan
+        n, k = inputs.shape
+        row = self._buffer("row", (n, 1), inputs.dtype)
+        narrow = k <= _FEW_CLASSES
+        self._plan = plan = _SoftmaxPlan(
+            inputs=inputs,
+            shape=inputs.shape,
+            output=self._buffer("output", inputs.shape, inputs.dtype),
+            row=row,
+            row_flat=row[:, 0],
+            columns=tuple(inputs.T) if narrow else None,
+            wide=self._buffer("wide", inputs.shape, inputs.dtype) if narrow else None,
+            ones=self._constant("ones", (k, k if narrow else 1), inputs.dtype, 1.0),
+            ones_row=self._constant("ones_row", (1, k), inputs.dtype, 1.0),
+        )
+        return plan
 
     def _ones_column(self, values: np.ndarray) -> np.ndarray:
         """ones, shape (n_classes, 1): ``values @ ones`` sums each row in one BLAS call,
@@ -91,7 +137,7 @@ class Softmax(Layer):
         s = self.output
         dinputs = self._buffer("dinputs", dvalues.shape, dvalues.dtype)
         np.multiply(s, dvalues, out=dinputs)
-        dot = dinputs @ self._ones_column(dinputs)
+        dot = np.dot(dinputs, self._ones_column(dinputs))
         np.subtract(dvalues, dot, out=dinputs)
         dinputs *= s
         self.dinputs = dinputs

@@ -29,6 +29,16 @@ def _check_count(name: str, value: int) -> int:
     return int(value)
 
 
+def _dot(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``a @ b`` into ``out``. ``np.dot`` runs the same BLAS product with less call overhead
+    than ``np.matmul`` (which matters on small arrays) but wants ``out`` C-contiguous and of
+    the product's exact dtype; otherwise ``np.matmul`` casts into it."""
+    try:
+        return np.dot(a, b, out=out)
+    except ValueError:
+        return np.matmul(a, b, out=out)
+
+
 class Layer:
     """Base of every layer: buffers reused between calls, no parameters by default."""
 
@@ -184,7 +194,7 @@ class Dense(Layer):
             np.matmul(ones, self._params, out=out)
         else:
             self._inputs1 = None
-            np.matmul(inputs, self.weights, out=out)
+            _dot(inputs, self.weights, out)
             out += self.biases
         self.output = out
         return out
@@ -197,13 +207,13 @@ class Dense(Layer):
         written in place: a network keeps them as views into one flat gradient vector.
         """
         if self._inputs1 is not None and self._folded():
-            np.matmul(self._inputs1.T, dvalues, out=self._grads)
+            _dot(self._inputs1.T, dvalues, self._grads)
         else:
-            np.matmul(self.inputs.T, dvalues, out=self.dweights)
+            _dot(self.inputs.T, dvalues, self.dweights)
             # The column sums as a row of ones times dvalues: one BLAS call, several times
             # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
             ones = self._constant("ones", (1, dvalues.shape[0]), dvalues.dtype, 1.0)
-            np.matmul(ones, dvalues, out=self.dbiases)
+            _dot(ones, dvalues, self.dbiases)
         if self.weight_regularizer_l1 > 0:
             self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
         if self.weight_regularizer_l2 > 0:
@@ -214,7 +224,12 @@ class Dense(Layer):
             self.dbiases += (2 * self.bias_regularizer_l2) * self.biases
         if self.compute_dinputs:
             dinputs = self._buffer("dinputs", (dvalues.shape[0], self.n_inputs), dvalues.dtype)
-            self.dinputs = np.matmul(dvalues, self.weights.T, out=dinputs)
+            # BLAS multiplies by a C-ordered copy of weights.T faster than by the transposed
+            # view when the layer is narrow (3 outputs: ~40%); the copy is n_samples times
+            # smaller than the product.
+            weights_t = self._buffer("weights_t", self.weights.T.shape, self.weights.dtype)
+            np.copyto(weights_t, self.weights.T)
+            self.dinputs = np.matmul(dvalues, weights_t, out=dinputs)
         else:
             self.dinputs = None
         return self.dinputs

@@ -65,7 +65,7 @@ class Loss:
     def calculate(self, output: np.ndarray, y_true: np.ndarray) -> float:
         """Mean loss over the batch: output : shape (n_samples, n_outputs)."""
         sample_losses = self.forward(output, y_true)
-        return float(sample_losses.sum()) / sample_losses.size
+        return float(np.add.reduce(sample_losses, axis=None)) / sample_losses.size
 
     def config(self) -> dict[str, str]:
         return {"type": type(self).__name__}
@@ -79,6 +79,20 @@ class CategoricalCrossentropy(Loss):
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         """y_pred : shape (n_samples, n_classes), probabilities -> losses : shape (n_samples,)."""
+        correct = self._correct_clipped(y_pred, y_true)
+        np.log(correct, out=correct)
+        return np.negative(correct, out=correct)
+
+    def calculate(self, output: np.ndarray, y_true: np.ndarray) -> float:
+        """Mean loss over the batch: output : shape (n_samples, n_classes)."""
+        correct = self._correct_clipped(output, y_true)
+        np.log(correct, out=correct)
+        # sum(-log p) is exactly -sum(log p): the negation moves to the scalar.
+        return -float(np.add.reduce(correct)) / correct.size
+
+    @staticmethod
+    def _correct_clipped(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        """The probability given to each sample's true class, clipped: a new (n_samples,)."""
         _check_batch(y_pred, y_true)
         y_true = np.asarray(y_true)
         if y_true.ndim == 1:
@@ -92,9 +106,7 @@ class CategoricalCrossentropy(Loss):
         # Clipping only the picked probabilities gives the book's numbers; two ufuncs in
         # place cost less than np.clip's Python wrapper.
         np.maximum(correct, EPS, out=correct)
-        np.minimum(correct, 1 - EPS, out=correct)
-        np.log(correct, out=correct)
-        return np.negative(correct, out=correct)
+        return np.minimum(correct, 1 - EPS, out=correct)
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         """dvalues : shape (n_samples, n_classes), the predicted probabilities."""

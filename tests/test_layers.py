@@ -209,3 +209,49 @@ def test_dense_uses_weights_assigned_the_books_way():
     np.testing.assert_array_equal(layer.forward(x), x @ layer.weights + 1.0)
     layer.backward(np.ones((1, 4)))
     np.testing.assert_array_equal(layer.dweights, [[1.0] * 4, [2.0] * 4])
+
+
+def reference_softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n_classes", [1, 2, 3, 8, 9, 20])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_matches_the_formula_for_few_and_many_classes(n_classes, dtype):
+    x = (np.random.default_rng(n_classes).standard_normal((40, n_classes)) * 5).astype(dtype)
+    out = Softmax().forward(x)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(
+        out, reference_softmax(x), rtol=1e-5 if dtype == np.float32 else 1e-12
+    )
+
+
+def test_softmax_reads_an_input_array_changed_in_place_since_the_last_call():
+    softmax = Softmax()
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 5.0]])
+    softmax.forward(x)
+    x[:] = [[3.0, 2.0, 1.0], [4.0, 0.0, 0.0]]
+    np.testing.assert_allclose(softmax.forward(x), reference_softmax(x), rtol=1e-12)
+
+
+def test_softmax_follows_batch_size_changes_and_back():
+    softmax = Softmax()
+    g = np.random.default_rng(3)
+    for n in (7, 3, 7, 1, 7):
+        x = g.standard_normal((n, 3))
+        np.testing.assert_allclose(softmax.forward(x), reference_softmax(x), rtol=1e-12)
+
+
+def test_dense_in_float32_accepts_float64_inputs_and_gradients():
+    layer = Dense(3, 2, rng=0, dtype=np.float32)
+    layer.biases[:] = [[0.5, -0.25]]
+    x = np.random.default_rng(0).standard_normal((6, 3))
+    out = layer.forward(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, x @ layer.weights + layer.biases, rtol=1e-6)
+    dvalues = np.random.default_rng(1).standard_normal((6, 2))
+    dinputs = layer.backward(dvalues)
+    np.testing.assert_allclose(layer.dweights, x.T @ dvalues, rtol=1e-5)
+    np.testing.assert_allclose(layer.dbiases, dvalues.sum(axis=0, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(dinputs, dvalues @ layer.weights.T, rtol=1e-5)
