@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
 from gui.plot_base import cache_axes
@@ -20,6 +20,18 @@ WEIGHTS_TIP = (
     "weights of the selected layer: rows = inputs, columns = neurons, red positive, blue "
     "negative. Watch structure appear as the network learns."
 )
+
+
+def index_tick_step(count: int, most: int = 6) -> int:
+    """A whole step (1, 2, 5, 10, 20, 50...) that puts at most about ``most`` ticks on an
+    axis of ``count`` indices: a row or column is never labelled 0.5."""
+    step = 1
+    while count / step > most:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if count / step <= most:
+                break
+    return max(step, 1)
 
 
 def symmetric_level(values: np.ndarray, percentile: float = 99.0) -> float:
@@ -97,4 +109,9 @@ class Heatmap:
         if matrix.shape != self._shape:
             self._shape = matrix.shape
             rows, cols = matrix.shape
-            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+            # Cell (i, j) is centred on (j, i): ticks name whole inputs and neurons.
+            self.image.setRect(QtCore.QRectF(-0.5, -0.5, cols, rows))
+            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            for name, count in (("bottom", cols), ("left", rows)):
+                step = index_tick_step(count)
+                self.plot.getAxis(name).setTickSpacing(step, step)

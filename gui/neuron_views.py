@@ -102,6 +102,16 @@ class NeuronViews(QWidget):
         self._columns.setContentsMargins(6, 4, 6, 4)
         self._columns.setSpacing(14)
         self._columns.addStretch(1)
+        self.empty_label = QLabel(
+            "No hidden layers: the output layer reads the inputs directly, so there are no "
+            "hidden neurons to show. Add a hidden layer under Network and press Reset."
+        )
+        self.empty_label.setObjectName("neuron_views_empty_label")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #555;")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_label.setVisible(False)
+        layout.addWidget(self.empty_label, 1)
         self.scroll.setWidget(self._content)
         layout.addWidget(self.scroll, 1)
         self.scroll.viewport().installEventFilter(self)
@@ -124,6 +134,8 @@ class NeuronViews(QWidget):
         had_hover, self._hovered = self._hovered is not None, None
         for layer, (n, name) in enumerate(zip(sizes, layer_names, strict=True)):
             self._columns.insertWidget(layer, self._build_column(layer, n, str(name)))
+        self.empty_label.setVisible(not sizes)
+        self.scroll.setVisible(bool(sizes))
         self._fit_rows()
         if had_hover:
             self.neuron_left.emit()

@@ -61,6 +61,20 @@ def test_a_wide_layer_shows_the_cap_and_says_how_many_more(qtbot):
     widget.close()
 
 
+def test_a_network_without_hidden_layers_says_why_there_are_no_thumbnails(views):
+    views.set_architecture([], [])
+    assert views.thumbnail_count == 0
+    assert views.empty_label.isVisibleTo(views)
+    assert "No hidden layers" in views.empty_label.text()
+
+
+def test_hidden_layers_again_hide_the_no_hidden_layers_note(views):
+    views.set_architecture([], [])
+    views.set_architecture(SIZES, NAMES)
+    assert not views.empty_label.isVisibleTo(views)
+    assert views.scroll.isVisibleTo(views)
+
+
 def test_the_layer_names_title_the_columns(views):
     titles = views.findChildren(type(views.more_label(0)))
     assert any(NAMES[1] in label.text() for label in titles)

@@ -1,0 +1,45 @@
+"""Heatmap axes name whole inputs and neurons: a cell is centred on its index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from gui.inspector_heatmaps import Heatmap, index_tick_step
+
+
+@pytest.fixture
+def heatmap(qtbot):
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    made = Heatmap(widget.ci, 0, "weights", "tip")
+    widget.resize(400, 300)
+    widget.show()
+    yield made
+    widget.close()
+
+
+def ticks(heatmap: Heatmap, axis: str, count: int) -> list[float]:
+    levels = heatmap.plot.getAxis(axis).tickValues(-0.5, count - 0.5, 300)
+    return [v for _spacing, values in levels for v in values]
+
+
+@pytest.mark.parametrize(("count", "most"), [(1, 6), (2, 6), (7, 6), (64, 6), (512, 6)])
+def test_the_tick_step_is_whole_and_gives_at_most_about_six_ticks(count, most):
+    step = index_tick_step(count, most)
+    assert isinstance(step, int) and step >= 1
+    assert count / step <= most or step == 1
+
+
+def test_a_two_by_two_matrix_is_labelled_with_whole_indices_only(heatmap):
+    heatmap.show(np.array([[1.0, -1.0], [0.5, -0.5]]))
+    for axis in ("left", "bottom"):
+        values = ticks(heatmap, axis, 2)
+        assert values and all(float(v).is_integer() for v in values)
+
+
+def test_each_cell_is_centred_on_its_index(heatmap):
+    heatmap.show(np.zeros((3, 5)))
+    rect = heatmap.image.mapRectToParent(heatmap.image.boundingRect())
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == (-0.5, -0.5, 5, 3)
