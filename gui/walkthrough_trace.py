@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Slot
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND, REFERENCE_LINE_COLOR
-from gui.inspector_heatmaps import Heatmap
+from gui.inspector_heatmaps import Heatmap, index_tick_step
 from gui.walkthrough_common import (
     FORWARD_COLOR,
     GRADIENT_COLOR,
@@ -241,6 +241,8 @@ class TraceView(StagedView):
             top = top if top > 0 else 1.0
             plot.setYRange(-top * 1.05, top * 1.05, padding=0)
             plot.setXRange(-0.6, max(len(values), 1) - 0.4, padding=0)
+            step = index_tick_step(max(len(values), 1))
+            plot.getAxis("bottom").setTickSpacing(step, step)  # whole indices: no "1.5"
         if trace.dweights is not None:
             n_in, n_out = trace.dweights.shape
             self.dweights_map.set_title(f"this sample's dweights ({n_in}×{n_out})")

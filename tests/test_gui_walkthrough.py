@@ -354,6 +354,17 @@ def test_a_relu_stage_shows_the_gradient_arriving_and_its_mask(qtbot, panel, tra
     assert f"{alive} of {len(trace.mask)} units pass" in panel.trace.explain.equation.text()
 
 
+def test_the_bars_are_labelled_with_whole_indices(qtbot, panel, trained):
+    show_trace(panel, trained)
+    panel.show_part(TRACE)
+    click_next(qtbot, panel)  # the top Dense layer: 3 dvalues arriving
+    for plot in (panel.trace.arriving_plot, panel.trace.sent_plot):
+        low, high = plot.viewRange()[0]
+        levels = plot.getAxis("bottom").tickValues(low, high, 300)
+        values = [v for _spacing, ticks in levels for v in ticks]
+        assert values and all(float(v).is_integer() for v in values)
+
+
 def test_the_per_sample_dweights_sum_to_the_full_batch_dweights(trained):
     net, X, y, _ = trained
     totals = None
