@@ -11,10 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from model.config import ConfigError, RunConfig, load_config, save_config
+from model.csvdata import write_points
 from model.datasets import DatasetError, load_csv
 from model.persist import LoadedModel, ModelFileError, load_model
 from model.run import Run, run_with_network
@@ -142,6 +144,29 @@ class FileActions(QObject):
         self.window.statusBar().showMessage(f"Metrics exported to {path}", 6000)
         return True
 
+    def export_data(self, path: str) -> bool:
+        """Write the run's points (training then validation, clicked ones included) as
+        ``x1,x2,label`` rows: the CSV dataset choice reads them back exactly."""
+        info = self.window.info
+        if info is None:
+            return False
+        X = np.concatenate([info.X_train, info.X_val])
+        y = np.concatenate([info.y_train, info.y_val])
+        if X.ndim != 2 or X.shape[1] != 2:
+            self.window.show_error_dialog(
+                "Cannot export the data",
+                f"The {info.dataset_name or 'current'} data has {X.shape[-1]} input column; a "
+                "CSV dataset holds two-dimensional points (x1,x2,label).",
+            )
+            return False
+        try:
+            write_points(path, X, y)
+        except OSError as error:
+            self.window.show_error_dialog("Cannot export the data", f"{path}: {error}")
+            return False
+        self.window.statusBar().showMessage(f"{len(X):,} points exported to {path}", 6000)
+        return True
+
     def export_plot(self, name: str, path: str) -> bool:
         """Write plot ``name`` (a key of ``PLOTS``) as a PNG image."""
         widget = getattr(self.window, name)
@@ -206,6 +231,11 @@ class FileActions(QObject):
     def ask_export_metrics(self) -> None:
         if path := self._ask_save("Export the metrics", CSV_FILTER, ".csv"):
             self.export_metrics(path)
+
+    @Slot()
+    def ask_export_data(self) -> None:
+        if path := self._ask_save("Export the data points", CSV_FILTER, ".csv"):
+            self.export_data(path)
 
     def ask_export_plot(self, name: str) -> None:
         if path := self._ask_save(f"Export the {PLOTS[name].lower()} plot", PNG_FILTER, ".png"):

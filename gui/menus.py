@@ -106,6 +106,9 @@ def build_menus(window: MainWindow) -> None:
     menu.addSeparator()
     _action(menu, "Export metrics (CSV)…", files.ask_export_metrics, None,
             "Loss, accuracy and learning rate per epoch")  # fmt: skip
+    _action(menu, "Export data (CSV)…", files.ask_export_data, None,
+            "The points, clicked ones included, as x1,x2,label rows: choose "
+            "'CSV file…' as the dataset to train on them again")  # fmt: skip
     export = menu.addMenu("Export plot (PNG)")
     for name, title in PLOTS.items():
         _action(export, f"{title}…", partial(files.ask_export_plot, name))

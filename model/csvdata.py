@@ -1,7 +1,8 @@
-"""Read a user's CSV of 2-D points (``x1,x2,label``) with errors that name the line.
+"""Read and write CSVs of 2-D points (``x1,x2,label``); read errors name the line.
 
 The public entry point is ``model.datasets.load_csv``, which wraps ``read_points`` in a
 ``Dataset``. Parsing is plain text and the ``csv`` module: nothing is ever unpickled.
+``write_points`` writes what ``read_points`` reads back exactly.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -130,3 +132,37 @@ def read_points(
             f"{name}: classification needs at least 2 classes, found only label {distinct[0]}"
         )
     return X, y, "classification", int(y.max()) + 1
+
+
+def write_points(path: str | os.PathLike[str], X: np.ndarray, y: np.ndarray) -> None:
+    """Write ``x1,x2,label`` rows (header first) that ``read_points`` reads back exactly.
+
+    X : shape (n_samples, 2); y : shape (n_samples,) or (n_samples, 1), class labels
+    (whole numbers) or regression targets. Floats are written with 17 significant digits,
+    so every value survives the round trip bit for bit. The file is written to a temporary
+    name and renamed, so a failed write never leaves half a file.
+
+    Raises ValueError when the shapes are not 2-D points with one label each, and OSError
+    when the folder cannot be written.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"points must have shape (n, 2) (x1, x2), got {X.shape}")
+    if y.reshape(len(y), -1).shape != (len(X), 1):
+        raise ValueError(f"need one label per point: {len(X)} points, labels of shape {y.shape}")
+    labels = y.reshape(-1)
+    whole = np.issubdtype(labels.dtype, np.integer)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write("x1,x2,label\n")
+            for (x1, x2), label in zip(X.tolist(), labels.tolist(), strict=True):
+                text = str(int(label)) if whole else format(float(label), ".17g")
+                file.write(f"{x1:.17g},{x2:.17g},{text}\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from model.config import load_config
+from model.datasets import load_csv
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -172,6 +173,36 @@ def test_a_csv_dataset_trains_after_reset(qtbot, main_window, tmp_path):
         main_window.reset()
     assert main_window.info.X_train.shape == (40, 2)
     assert main_window.info.n_classes == 2
+
+
+def test_exported_data_holds_every_point_and_trains_again_as_a_csv(qtbot, main_window, tmp_path):
+    info = main_window.info
+    path = tmp_path / "points.csv"
+    assert main_window.files.export_data(str(path))
+    loaded = load_csv(path)
+    assert np.array_equal(loaded.X, np.concatenate([info.X_train, info.X_val]))
+    assert np.array_equal(loaded.y, np.concatenate([info.y_train, info.y_val]))
+    main_window.data_panel.set_csv_path(str(path))
+    with qtbot.waitSignal(main_window.run_ready, timeout=5000):
+        main_window.reset()
+    assert len(main_window.info.X_train) + len(main_window.info.X_val) == len(loaded.X)
+
+
+def test_exported_data_includes_a_clicked_point(main_window, tmp_path):
+    main_window.points.add(0.25, -0.5, 1)
+    path = tmp_path / "points.csv"
+    assert main_window.files.export_data(str(path))
+    assert path.read_text().splitlines()[-1 - len(main_window.info.X_val)] == "0.25,-0.5,1"
+
+
+def test_one_column_data_cannot_be_exported_and_says_why(qtbot, main_window, tmp_path, dialogs):
+    combo = main_window.dataset_combo
+    combo.setCurrentIndex(combo.findData("sine"))
+    with qtbot.waitSignal(main_window.run_ready, timeout=5000):
+        main_window.reset()
+    assert not main_window.files.export_data(str(tmp_path / "sine.csv"))
+    assert "two-dimensional points" in dialogs[0][1]
+    assert not (tmp_path / "sine.csv").exists()
 
 
 def test_the_last_run_and_the_layout_are_remembered(qtbot, settings_dir):
