@@ -27,11 +27,14 @@ SHORTCUTS = (
 PANELS = (
     (
         "Controls (left)",
-        "<b>Data</b>: the points to learn, the book's spiral first. <b>Network</b>: the hidden "
-        "layers between the 2 inputs and the output. <b>Optimizer</b>: how each update moves "
-        "the weights. Learning rate and the other optimizer settings apply at once, even "
-        "while training; data and network changes apply when you press <b>Reset</b> (a "
-        "yellow banner says when some are waiting). Presets load the book's runs.",
+        "<b>Data</b>: the points to learn, the book's spiral first (File ▸ Export data saves "
+        "them, clicked points included, as a CSV to train on again). <b>Network</b>: its "
+        "<i>Inputs</i> (x₁ and x₂, or TensorFlow Playground's features such as x₁² and "
+        "sin x₁) and the hidden layers between them and the output. <b>Optimizer</b>: how "
+        "each update moves the weights. Learning rate and the other optimizer settings "
+        "apply at once, even while training; data and network changes apply when you press "
+        "<b>Reset</b> (a yellow banner says when some are waiting). Presets load the book's "
+        "runs.",
     ),
     (
         "Decision boundary (centre)",
