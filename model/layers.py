@@ -15,6 +15,9 @@ from model._random import RandomLike, as_generator
 
 WEIGHT_INITS = ("nnfs", "he", "glorot")
 
+#: Up to this many neurons a Dense layer adds its biases by an outer product (``forward``).
+NARROW = 8
+
 
 def _check_nonnegative(name: str, value: float) -> float:
     value = float(value)
@@ -195,7 +198,15 @@ class Dense(Layer):
         else:
             self._inputs1 = None
             _dot(inputs, self.weights, out)
-            out += self.biases
+            if self.n_neurons <= NARROW and self.biases is self._bound[1]:
+                # Adding a (1, n_neurons) row to every row restarts numpy's loop per row;
+                # for a few neurons, an outer product with a column of ones (exact) and a
+                # same-shape add cost less.
+                ones = self._constant("ones_column", (inputs.shape[0], 1), out.dtype, 1.0)
+                rows = self._buffer("bias_rows", out.shape, out.dtype)
+                out += np.dot(ones, self.biases, out=rows)
+            else:
+                out += self.biases
         self.output = out
         return out
 

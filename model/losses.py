@@ -18,6 +18,13 @@ from model.activations import Softmax
 EPS = 1e-7
 
 
+@functools.lru_cache(maxsize=4)
+def _clip_bounds(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """EPS and 1 - EPS as 0-d arrays of ``dtype``: the values a Python float would become,
+    without converting it on every call."""
+    return np.array(EPS, dtype=dtype), np.array(1 - EPS, dtype=dtype)
+
+
 def _check_batch(y_pred: np.ndarray, y_true: np.ndarray) -> None:
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} samples but the predictions have {len(y_pred)}")
@@ -105,8 +112,9 @@ class CategoricalCrossentropy(Loss):
             )
         # Clipping only the picked probabilities gives the book's numbers; two ufuncs in
         # place cost less than np.clip's Python wrapper.
-        np.maximum(correct, EPS, out=correct)
-        return np.minimum(correct, 1 - EPS, out=correct)
+        low, high = _clip_bounds(correct.dtype)
+        np.maximum(correct, low, out=correct)
+        return np.minimum(correct, high, out=correct)
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         """dvalues : shape (n_samples, n_classes), the predicted probabilities."""

@@ -255,3 +255,19 @@ def test_dense_in_float32_accepts_float64_inputs_and_gradients():
     np.testing.assert_allclose(layer.dweights, x.T @ dvalues, rtol=1e-5)
     np.testing.assert_allclose(layer.dbiases, dvalues.sum(axis=0, keepdims=True), rtol=1e-5)
     np.testing.assert_allclose(dinputs, dvalues @ layer.weights.T, rtol=1e-5)
+
+
+def test_narrow_dense_adds_its_biases_to_every_sample():
+    layer = Dense(4, 3, rng=0)
+    layer.biases[:] = [[1.0, -2.0, 0.5]]
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    np.testing.assert_allclose(layer.forward(x), x @ layer.weights + layer.biases, rtol=1e-13)
+    x = x[:2]  # a smaller batch gets its own buffers
+    np.testing.assert_allclose(layer.forward(x), x @ layer.weights + layer.biases, rtol=1e-13)
+
+
+def test_narrow_dense_uses_biases_assigned_as_a_new_array():
+    layer = Dense(4, 3, rng=0)
+    layer.biases = np.array([[3.0, 2.0, 1.0]])
+    x = np.random.default_rng(1).standard_normal((5, 4))
+    np.testing.assert_allclose(layer.forward(x), x @ layer.weights + [[3.0, 2.0, 1.0]])
