@@ -233,7 +233,7 @@ class Trainer:
                 accuracy /= n
                 reg_loss = net.regularization_loss()
             finite = math.isfinite(data_loss) and math.isfinite(reg_loss)
-            if not finite or not np.isfinite(net.params).all():
+            if not finite or not _all_finite(net.params):
                 # A bad loss condemns the weights it came from; bad weights only the update.
                 diverged_at = self.epoch + 1
                 good = self._previous if not finite and self._previous.saved else self._current
@@ -296,6 +296,15 @@ class Trainer:
             if callback is not None and callback(stats) is False:
                 break
         return stats
+
+
+def _all_finite(values: np.ndarray) -> bool:
+    """Whether every value is finite. A finite sum of squares proves it in one BLAS call
+    (a NaN or infinity would make it NaN or infinite); only when it is not (a NaN, or
+    squares too large for the dtype) are the values checked one by one. Call it where
+    overflow warnings are silenced, as ``run_epoch`` does."""
+    flat = values.reshape(-1)
+    return math.isfinite(float(np.dot(flat, flat))) or bool(np.isfinite(flat).all())
 
 
 def dense_name(index: int, dense: Dense) -> str:

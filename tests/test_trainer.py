@@ -204,3 +204,14 @@ def test_non_finite_inputs_are_refused(data):
     X[3, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         Trainer(build_network(2, 3, [4], rng=0), Adam(), X, y)
+
+
+def test_weights_too_large_to_square_but_finite_are_not_divergence():
+    from model.trainer import _all_finite
+
+    values = np.array([1e200, -3.0, 2e300])
+    with np.errstate(over="ignore", invalid="ignore"):  # as run_epoch calls it
+        assert _all_finite(values)  # the sum of squares overflows; every value is finite
+        for bad in (np.nan, np.inf, -np.inf):
+            values[1] = bad
+            assert not _all_finite(values)
