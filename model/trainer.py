@@ -7,7 +7,7 @@ caller (the headless command, the window's worker, a test) decides what to show.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,12 @@ from model.activations import ReLU
 from model.layers import Dense
 from model.network import Network
 from model.optimizers import Optimizer
+
+#: Percentiles of a layer's weights and dweights in ``LayerStats``: the ones TensorBoard's
+#: distributions draw: a normal distribution's median, ±½σ, ±1σ, ±1.5σ and the extremes.
+QUANTILES = (0.0, 6.68, 15.87, 30.85, 50.0, 69.15, 84.13, 93.32, 100.0)
+#: Values a layer's inner percentiles are taken from at most (see ``distribution_bands``).
+QUANTILE_SAMPLE = 20_000
 
 
 class TrainingDiverged(RuntimeError):
@@ -49,6 +55,10 @@ class LayerStats:
     #: Histogram of ``dweights``: counts, shape (bins,), and edges, shape (bins + 1,).
     histogram_counts: np.ndarray
     histogram_edges: np.ndarray
+    #: The ``QUANTILES`` of ``weights`` and of ``dweights``, shape (9,) each, smallest first:
+    #: TensorBoard's distribution bands (min, -1.5σ, -1σ, -½σ, median, +½σ, +1σ, +1.5σ, max).
+    weights_quantiles: np.ndarray = field(default_factory=lambda: np.full(9, np.nan))
+    dweights_quantiles: np.ndarray = field(default_factory=lambda: np.full(9, np.nan))
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,8 @@ class Trainer:
                     dead_fraction=None if fired is None else float(1.0 - fired.mean()),
                     histogram_counts=counts,
                     histogram_edges=edges,
+                    weights_quantiles=distribution_bands(dense.weights),
+                    dweights_quantiles=distribution_bands(dense.dweights),
                 )
             )
         return tuple(stats)
@@ -296,6 +308,19 @@ class Trainer:
             if callback is not None and callback(stats) is False:
                 break
         return stats
+
+
+def distribution_bands(values: np.ndarray, max_sample: int = QUANTILE_SAMPLE) -> np.ndarray:
+    """The ``QUANTILES`` of ``values``, shape (9,), smallest first.
+
+    The extremes are exact; the seven inner percentiles come from every k-th value when
+    there are more than ``max_sample`` of them (a 512 x 512 layer: 13x faster, and a
+    distribution drawn a few times a second needs no more).
+    """
+    flat = np.ravel(values)
+    step = -(-flat.size // max_sample)
+    inner = np.percentile(flat[::step], QUANTILES[1:-1])
+    return np.concatenate(([flat.min()], inner, [flat.max()])).astype(np.float64)
 
 
 def _all_finite(values: np.ndarray) -> bool:

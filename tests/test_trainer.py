@@ -100,6 +100,30 @@ def test_layer_stats_norms_match_the_gradients(data):
         assert len(layer_stats.histogram_edges) == len(layer_stats.histogram_counts) + 1
 
 
+def test_layer_stats_give_the_tensorboard_percentiles_of_weights_and_dweights(data):
+    from model.trainer import QUANTILES
+
+    trainer = make_trainer(data)
+    stats = trainer.run_epoch(inspect=True)
+    for layer_stats, dense in zip(stats.layers, trainer.network.dense_layers, strict=True):
+        for got, values in (
+            (layer_stats.weights_quantiles, dense.weights),
+            (layer_stats.dweights_quantiles, dense.dweights),
+        ):
+            np.testing.assert_allclose(got, np.percentile(values, QUANTILES), rtol=1e-12)
+
+
+def test_a_large_layers_percentiles_come_from_a_sample_with_exact_extremes():
+    from model.trainer import QUANTILES, distribution_bands
+
+    values = np.random.default_rng(0).standard_normal((512, 512))
+    bands = distribution_bands(values, max_sample=20_000)
+    assert bands[0] == values.min() and bands[-1] == values.max()
+    exact = np.percentile(values, QUANTILES[1:-1])
+    np.testing.assert_allclose(bands[1:-1], exact, atol=0.03)
+    assert np.all(np.diff(bands) >= 0)
+
+
 def test_update_ratio_is_the_relative_change_of_the_weights(data):
     trainer = make_trainer(data, optimizer=SGD(0.5))
     before = trainer.network.dense_layers[0].weights.copy()
