@@ -9,8 +9,10 @@ import numpy as np
 
 from gui.snapshot import Explanation, NeuronMaps, RunInfo, SampleTrace, Snapshot, frozen_copy
 from model.activations import ReLU
+from model.build import network_from_config
 from model.grid import BoundaryGrid, boundary_grid
 from model.layers import Dropout
+from model.network import Network
 from model.run import Run
 from model.trainer import EpochStats, dense_name
 from model.walkthrough import dead_units, hidden_activations, sample_trace
@@ -38,6 +40,36 @@ def neuron_grid(X: np.ndarray, run: Run) -> BoundaryGrid | None:
     if len(run.network.dense_layers) < 2 or X.shape[1] not in (1, 2):
         return None
     return make_grid(X, NEURON_RESOLUTION)
+
+
+class BoundaryShadow:
+    """A float32 twin of a network that evaluates the decision boundary.
+
+    The boundary is tens of thousands of forward passes, done in the training thread while
+    training waits: float32 halves their cost (ch10, 200 x 200 points: 6.9 -> 3.2 ms),
+    well within what a picture of probabilities needs, and the training network's layer
+    buffers stay untouched. Only the worker's thread uses it.
+    """
+
+    def __init__(self, network: Network, points: np.ndarray) -> None:
+        """points : shape (n_points, n_inputs), the grid the boundary is drawn on."""
+        self.source = network
+        config = {**network.config(), "dtype": "float32"}
+        self.network = network_from_config(config, rng=0)
+        self.points = np.ascontiguousarray(points, dtype=np.float32)
+
+    def predict_proba(self) -> np.ndarray:
+        """The source network's current outputs on the grid, shape (n_points, n_outputs).
+
+        Weights too large for float32 (a run about to diverge) are evaluated in the source
+        network's own precision instead.
+        """
+        with np.errstate(all="ignore"):
+            self.network.set_params(self.source.params)  # float64 -> float32, in place
+            out = self.network.predict_proba(self.points)
+            if not np.isfinite(out).all():
+                out = self.source.predict_proba(self.points)
+        return out
 
 
 def activation_names(run: Run) -> tuple[str, ...]:
@@ -140,14 +172,19 @@ def take_snapshot(
     inspector: bool = False,
     rate: float = 0.0,
     explain: dict[str, Any] | None = None,
+    shadow: BoundaryShadow | None = None,
 ) -> Snapshot:
     """A ``Snapshot`` of ``run``: the boundary on ``grid`` and the weights when asked, and
-    ``take_explanation(run, **explain)`` when ``explain`` is given."""
+    ``take_explanation(run, **explain)`` when ``explain`` is given. The boundary is
+    evaluated by ``shadow`` when given (it must be ``run.network``'s, on ``grid``)."""
     net = run.network
     values: dict[str, Any] = {}
     if boundary and grid is not None:
         with np.errstate(all="ignore"):
-            out = net.predict_proba(grid.points)
+            if shadow is not None and shadow.source is net:
+                out = shadow.predict_proba()
+            else:
+                out = net.predict_proba(grid.points)
             train_pred = net.predict(run.X_train) if len(run.X_train) else None
             val_pred = net.predict(run.X_val) if len(run.X_val) else None
         res = grid.resolution

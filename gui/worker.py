@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gui.capture import (
+    BoundaryShadow,
     current_stats,
     describe_run,
     make_grid,
@@ -45,9 +46,14 @@ BOUNDARY_RESOLUTION = 200
 #: Snapshots sent but not yet drawn; beyond this the worker keeps accumulating curve rows.
 MAX_IN_FLIGHT = 1
 #: Share of the time the window may spend drawing snapshots. Drawing runs Python (pyqtgraph)
-#: under the GIL the training thread needs too, so snapshots are spaced to keep it at most
-#: this busy, whatever the rates ask for.
+#: under the GIL the training thread needs too, so after a snapshot that took ``t`` seconds
+#: to draw the next one waits ``t / GUI_BUDGET`` from the previous one, whatever the rates
+#: ask for. Each snapshot is spaced by its own cost: a cheap curves-only frame is not held
+#: back by the last (expensive) inspector frame.
 GUI_BUDGET = 0.2
+#: A draw is taken to have cost at most this (seconds): a draw held up by something else
+#: (a modal dialog, a window being moved, a busy machine) must not hold the display back.
+MAX_DRAW_COST = 0.1
 #: Curve rows kept while the window is busy; beyond this every other row is dropped.
 MAX_PENDING_ROWS = 20_000
 #: At most this many training samples go into a gradient check (it is O(params * samples)).
@@ -91,6 +97,7 @@ class TrainingWorker(QObject):
         self._run: Run | None = None
         self._grid: BoundaryGrid | None = None
         self._small_grid: BoundaryGrid | None = None
+        self._shadow: BoundaryShadow | None = None
         self._sample: int | None = None  # the walkthrough's sample; None: not shown
         self._neurons = False  # whether the neuron views are shown
         self._explain_due = False  # send an explanation with the next snapshot
@@ -99,7 +106,7 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
         self._in_flight = 0
-        self._draw_cost = 0.0  # seconds the window takes per snapshot (moving average)
+        self._draw_cost = 0.0  # seconds the window took to draw the last snapshot
         self.epoch_limit = 10_001
         self.curve_interval = 1.0 / CURVE_HZ
         self.boundary_interval = 1.0 / BOUNDARY_HZ
@@ -175,11 +182,12 @@ class TrainingWorker(QObject):
         """The window drew a snapshot in ``seconds``: the worker may send another."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
-            self._draw_cost = 0.7 * self._draw_cost + 0.3 * max(seconds, 0.0)
+            self._draw_cost = min(max(seconds, 0.0), MAX_DRAW_COST)
 
     @property
-    def _min_gap(self) -> float:
-        """Seconds between two snapshots so that drawing stays within ``GUI_BUDGET``."""
+    def min_gap(self) -> float:
+        """Seconds from the last snapshot to the next so that drawing stays within
+        ``GUI_BUDGET`` (at most ``MAX_DRAW_COST / GUI_BUDGET``)."""
         return self._draw_cost / GUI_BUDGET
 
     # --- slots: run in the worker's thread ------------------------------------------------
@@ -213,6 +221,7 @@ class TrainingWorker(QObject):
         self._run = run
         X_all = np.concatenate([run.X_train, run.X_val]) if len(run.X_val) else run.X_train
         self._grid = make_grid(X_all, self.resolution)
+        self._shadow = BoundaryShadow(run.network, self._grid.points)
         self._small_grid = neuron_grid(X_all, run)
         explain = self._explain_args(self._small_grid) or {}
         explain.pop("grid", None)
@@ -236,6 +245,7 @@ class TrainingWorker(QObject):
             return
         with self._lock:
             self._in_flight = 0  # an acknowledgement lost with a closed window must not stall
+            self._draw_cost = 0.0  # nor a draw measured long ago
         self.started.emit()
         self._looping = True
         try:
@@ -246,44 +256,51 @@ class TrainingWorker(QObject):
 
     def _loop(self, run: Run, max_epochs: int) -> str:
         rows: list[EpochStats] = []
-        last_curve = last_boundary = last_inspect = last_emit = -math.inf
+        last_boundary = last_inspect = last_emit = -math.inf
         rate_time, rate_epoch, rate = time.monotonic(), run.trainer.epoch, 0.0
+        stop = self._stop.is_set
+        capped = max_epochs != 1  # a Step runs its epoch whatever the limit
+        inspect = max_epochs == 1  # the next epoch gathers the inspector's statistics
+        trainer = run.trainer
         done = 0
         try:
+            # Most epochs send nothing: their bookkeeping is kept to a clock reading and a
+            # few comparisons (every microsecond here is ~1% of the training speed).
             while True:
-                if self._stop.is_set():
+                if stop():
                     reason = STOP_REQUESTED
                     break
-                self._apply_pending(run)
-                if max_epochs != 1 and run.trainer.epoch >= self.epoch_limit:
+                if self._pending:  # a dict's truth is read atomically; applied under the lock
+                    self._apply_pending(run)
+                    trainer = run.trainer  # new data bring a new trainer
+                if capped and trainer.epoch >= self.epoch_limit:
                     reason = LIMIT_REACHED
                     break
-                now = time.monotonic()
-                with self._lock:
-                    # The window has drawn what it got and has had its share of the time.
-                    ready = self._in_flight < MAX_IN_FLIGHT and now - last_emit >= self._min_gap
-                inspect = max_epochs == 1 or (
-                    ready and now - last_inspect >= self.inspector_interval
-                )
-                stats = run.trainer.run_epoch(inspect=inspect)
+                stats = trainer.run_epoch(inspect=inspect)
                 done += 1
                 rows.append(stats)
-                final = (
-                    done == max_epochs
-                    or self._stop.is_set()
-                    or (max_epochs != 1 and run.trainer.epoch >= self.epoch_limit)
-                )
                 now = time.monotonic()
+                final = (
+                    done == max_epochs or stop() or (capped and trainer.epoch >= self.epoch_limit)
+                )
                 if now - rate_time >= 0.5:
-                    measured = (run.trainer.epoch - rate_epoch) / (now - rate_time)
+                    measured = (trainer.epoch - rate_epoch) / (now - rate_time)
                     rate = measured if rate == 0.0 else 0.5 * rate + 0.5 * measured
-                    rate_time, rate_epoch = now, run.trainer.epoch
+                    rate_time, rate_epoch = now, trainer.epoch
+                # The window has drawn what it got and has had its share of the time, and
+                # the curves are due (every snapshot carries them; the boundary and the
+                # inspector ride along when theirs are).
+                gap = max(self.min_gap, self.curve_interval)
+                ready = self._in_flight < MAX_IN_FLIGHT and now - last_emit >= gap
+                if not final:
+                    if not ready:
+                        if len(rows) > MAX_PENDING_ROWS:
+                            rows = rows[1::2]
+                        continue
+                    if not inspect and now - last_inspect >= self.inspector_interval:
+                        inspect = True  # the next epoch (well under a millisecond) carries it
+                        continue
                 want_boundary = final or now - last_boundary >= self.boundary_interval
-                want_curve = now - last_curve >= self.curve_interval
-                if not final and not (ready and (inspect or want_boundary or want_curve)):
-                    if len(rows) > MAX_PENDING_ROWS:
-                        rows = rows[1::2]
-                    continue
                 explain = None
                 if inspect or final or self._explain_due:
                     # The walkthrough and the neuron views follow the inspector's throttle.
@@ -298,13 +315,15 @@ class TrainingWorker(QObject):
                     inspector=inspect,
                     rate=rate,
                     explain=explain,
+                    shadow=self._shadow,
                 )
                 rows = []
-                last_curve = last_emit = now
+                last_emit = now
                 if want_boundary:
                     last_boundary = now
                 if inspect:
                     last_inspect = now
+                    inspect = False
                 self._emit(snapshot)
                 if done == max_epochs:
                     reason = STEP_DONE
@@ -312,7 +331,11 @@ class TrainingWorker(QObject):
         except TrainingDiverged as error:
             # The trainer rolled back to the last finite epoch: show that state.
             stats = current_stats(run)
-            self._emit(take_snapshot(run, self._grid, stats, tuple(rows), boundary=True))
+            self._emit(
+                take_snapshot(
+                    run, self._grid, stats, tuple(rows), boundary=True, shadow=self._shadow
+                )
+            )
             self.diverged.emit(str(error))
             return DIVERGED
         except Exception:

@@ -8,10 +8,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+import gui.worker
+from gui.capture import BoundaryShadow, make_grid
 from gui.snapshot import RunInfo, Snapshot
-from gui.worker import DIVERGED, LIMIT_REACHED, STEP_DONE, STOP_REQUESTED, TrainingWorker
+from gui.worker import (
+    DIVERGED,
+    GUI_BUDGET,
+    LIMIT_REACHED,
+    MAX_DRAW_COST,
+    STEP_DONE,
+    STOP_REQUESTED,
+    TrainingWorker,
+)
 from model.config import RunConfig
-from model.run import PRESETS
+from model.run import PRESETS, build_run
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -158,6 +168,65 @@ def test_snapshots_are_throttled_at_the_source(qtbot, worker):
     assert len(snapshots) <= 45  # ~30 a second, plus the last
     assert sum(s.boundary is not None for s in snapshots) <= 15
     assert sum(s.has_inspector for s in snapshots) <= 9
+
+
+class _OneMillisecondPerReading:
+    """A clock for the worker that advances 1 ms each time it is read (once per epoch)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("stream", "interval"),
+    [
+        ("curves", 1 / gui.worker.CURVE_HZ),
+        ("boundary", 1 / gui.worker.BOUNDARY_HZ),
+        ("inspector", 1 / gui.worker.INSPECTOR_HZ),
+    ],
+)
+def test_no_stream_is_sent_more_often_than_its_rate(qtbot, worker, monkeypatch, stream, interval):
+    monkeypatch.setattr(gui.worker, "time", _OneMillisecondPerReading())
+    worker.change(epoch_limit=2000)
+    worker.driver.train.emit(0)
+    qtbot.waitUntil(lambda: bool(worker.recorder.stops), timeout=10_000)
+    carries = {
+        "curves": lambda s: True,
+        "boundary": lambda s: s.boundary is not None,
+        "inspector": lambda s: s.has_inspector,
+    }[stream]
+    sent = worker.recorder.snapshots[:-1]  # the last one (at the limit) is never held back
+    epochs = [s.epoch for s in sent if carries(s)]
+    assert len(epochs) >= 3
+    assert min(np.diff(epochs)) >= round(interval * 1000)  # one epoch per millisecond
+
+
+def test_a_draw_that_took_long_spaces_the_next_snapshot_by_a_bounded_time(worker):
+    worker.snapshot_consumed(30.0)  # the window was held up (a dialog, a busy machine)
+    assert worker.min_gap == MAX_DRAW_COST / GUI_BUDGET
+
+
+def test_each_snapshot_is_spaced_by_its_own_draw_cost(worker):
+    worker.snapshot_consumed(0.08)  # an inspector frame
+    worker.snapshot_consumed(0.002)  # then a curves-only frame
+    assert worker.min_gap == pytest.approx(0.002 / GUI_BUDGET)
+
+
+def test_the_boundary_in_float32_matches_the_network_and_leaves_it_untouched():
+    run = build_run(SMALL)
+    for _ in range(50):
+        run.trainer.run_epoch()
+    grid = make_grid(run.X_train, 50)
+    params = run.network.get_params()
+    shadow = BoundaryShadow(run.network, grid.points)
+    probs = shadow.predict_proba()
+    assert probs.dtype == np.float32
+    np.testing.assert_allclose(probs, run.network.predict_proba(grid.points), atol=1e-5)
+    np.testing.assert_array_equal(run.network.params, params)
 
 
 def test_snapshot_arrays_are_read_only_copies(qtbot, worker):
