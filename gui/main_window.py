@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from gui.layout import build_layout
 from gui.menus import build_menus
-from gui.metrics import MetricsLog
+from gui.metrics import MetricsLog, metrics_table
 from gui.neuron_link import NeuronLink
 from gui.points import PointEditor
 from gui.settings import AppSettings
@@ -333,13 +333,16 @@ class MainWindow(ConfigMixin, QMainWindow):
             self.worker.snapshot_consumed(time.perf_counter() - started)
 
     def _draw(self, snapshot: Snapshot) -> None:
+        table = metrics_table(snapshot.curve)
         last = self.loss_plot.train_history.last
-        for row in snapshot.curve:
-            if last is not None and row.epoch <= last[0]:
-                continue  # after a divergence the trainer rolls back and redoes epochs
-            self.metrics.append(row)
-            self.loss_plot.append(row.epoch, row.loss, row.val_loss)
-            self.accuracy_plot.append(row.epoch, row.accuracy, row.val_accuracy)
+        if last is not None:
+            # After a divergence the trainer rolls back and redoes epochs.
+            table = table[table[:, 0] > last[0]]
+        if len(table):
+            epochs = table[:, 0]
+            self.metrics.extend(table)
+            self.loss_plot.extend(epochs, table[:, 1], table[:, 6])
+            self.accuracy_plot.extend(epochs, table[:, 4], table[:, 7])
         self.loss_plot.refresh()
         self.accuracy_plot.refresh()
         if snapshot.boundary is not None and self.info is not None:

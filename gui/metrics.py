@@ -28,6 +28,32 @@ def _value(x: float | None) -> float:
     return np.nan if x is None else float(x)
 
 
+def metrics_table(rows) -> np.ndarray:
+    """The numbers of ``EpochStats`` rows, shape (len(rows), len(COLUMNS)); NaN for None.
+
+    One pass over the rows: the window turns every epoch since its last frame (hundreds
+    when the engine is fast) into arrays once, for the log and both plots.
+    """
+    table = np.array(
+        [
+            (
+                r.epoch,
+                r.data_loss,
+                r.data_loss,
+                r.regularization_loss,
+                r.accuracy,
+                r.learning_rate,
+                r.val_loss,
+                r.val_accuracy,
+            )
+            for r in rows
+        ],
+        dtype=float,
+    ).reshape(-1, len(COLUMNS))
+    table[:, 1] += table[:, 3]  # loss = data loss + regularization loss
+    return table
+
+
 class MetricsLog:
     """Every epoch's numbers until ``capacity`` rows; then every other row is dropped and
     only every ``stride``-th epoch is kept from there on (``stride`` doubles each time)."""
@@ -68,6 +94,31 @@ class MetricsLog:
             _value(stats.val_accuracy),
         )
         self._n += 1
+
+    def extend(self, table: np.ndarray) -> None:
+        """Append many rows at once (``metrics_table`` output), exactly as ``append``
+        for each of them would, without a Python call per row.
+
+        table : shape (n, len(COLUMNS)).
+        """
+        table = np.asarray(table, dtype=float).reshape(-1, len(COLUMNS))
+        n, i = len(table), 0
+        while i < n:
+            first = i + self.stride - self._since - 1  # the next row that is kept
+            if first >= n:
+                self._since += n - i
+                return
+            if self._n == self.capacity:
+                kept = self._rows[: self._n : 2].copy()
+                self._n = len(kept)
+                self._rows[: self._n] = kept
+                self.stride *= 2
+            # ``first`` and every ``stride``-th row after it, as far as there is room.
+            index = np.arange(first, n, self.stride)[: self.capacity - self._n]
+            self._rows[self._n : self._n + len(index)] = table[index]
+            self._n += len(index)
+            self._since = 0
+            i = int(index[-1]) + 1
 
     def rows(self) -> np.ndarray:
         """Shape (n, len(COLUMNS)): a copy; NaN where there is no validation set."""

@@ -193,3 +193,33 @@ def test_extend_refuses_epochs_that_do_not_increase():
 def test_extend_refuses_arrays_of_different_lengths():
     with pytest.raises(ValueError, match="as many epochs as values"):
         History().extend([1, 2], [1.0])
+
+
+# --- MetricsLog.extend: the exported metrics, many epochs at once ------------------------------
+
+
+def _stats(epoch: int, loss: float, val: float | None):
+    from model.trainer import EpochStats
+
+    return EpochStats(epoch, loss, 0.01, 0.5, 0.05, val, None if val is None else 0.5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    cuts=st.lists(st.integers(0, 300), max_size=8),
+    capacity=st.integers(2, 40),
+)
+def test_metrics_extend_keeps_exactly_what_appending_one_by_one_keeps(n, cuts, capacity):
+    from gui.metrics import MetricsLog, metrics_table
+
+    rows = [_stats(i, 1.0 / (i + 1), None if i % 3 else 0.2) for i in range(n)]
+    one_by_one, at_once = MetricsLog(capacity), MetricsLog(capacity)
+    for row in rows:
+        one_by_one.append(row)
+    bounds = [0, *sorted(c for c in cuts if c <= n), n]
+    for a, b in itertools.pairwise(bounds):
+        at_once.extend(metrics_table(rows[a:b]))
+    np.testing.assert_array_equal(at_once.rows(), one_by_one.rows())
+    assert at_once.stride == one_by_one.stride
+    assert at_once.to_csv() == one_by_one.to_csv()
