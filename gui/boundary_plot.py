@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget
 
 from gui.colors import (
     CLASS_COLORS,
@@ -18,6 +18,7 @@ from gui.colors import (
     darker,
 )
 from gui.plot_base import PlotPanel
+from gui.plot_items import PixmapImage
 from gui.plot_overlay import PlaneOverlay
 from model.grid import BoundaryGrid
 
@@ -92,7 +93,8 @@ class BoundaryPlot(PlotPanel):
         plot.setLabel("left", "x₂")
         plot.showGrid(x=False, y=False)
         self.plot_widget.setToolTip(HELP)
-        self.image_item = SmoothImageItem(axisOrder="row-major")
+        # Painted by Qt alone at every boundary frame (see PixmapImage).
+        self.image_item = PixmapImage()
         self.image_item.setZValue(-10)
         plot.addItem(self.image_item)
         self.curve_item = pg.PlotDataItem(pen=pg.mkPen(REGRESSION_CURVE_COLOR, width=3))
@@ -106,6 +108,9 @@ class BoundaryPlot(PlotPanel):
             size=MARK_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MISCLASSIFIED_COLOR, width=1.6)
         )
         for item in (self.train_item, self.val_item, self.misclassified_item):
+            # Repainted over every new boundary image: from a cached pixmap, without the
+            # ~0.3 ms of Python each scatter item's paint costs.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.addItem(item)
         self.overlay = PlaneOverlay(plot, SmoothImageItem(axisOrder="row-major"))
         plot.setAspectLocked(True)
