@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal, Slot
 
 from gui.colors import PLOT_BACKGROUND, darker
+from gui.inspector_distributions import DistributionView
 from gui.inspector_gradcheck import GradCheckView
 from gui.inspector_heatmaps import DWEIGHTS_TIP, WEIGHTS_TIP, Heatmap
 from gui.inspector_rows import (
@@ -51,7 +52,9 @@ HELP_TEXT = (
     "a lower learning rate. "
     "<b>4. dweights histogram</b>: how the gradient is spread over the layer's weights now. "
     "<b>Heatmaps</b> (below): the selected layer's dweights and weights, rows = inputs, "
-    "columns = neurons, red positive, blue negative. "
+    "columns = neurons, red positive, blue negative. <b>Distributions</b> (the tab beside "
+    "them): the same layer's weights and dweights over the epochs, as TensorBoard draws "
+    "them: the median and shaded bands holding 38%, 68%, 87% and all of the values. "
     "<b>Check gradients</b> compares backpropagation's dweights and dbiases with numerical "
     "slopes of the loss (central differences); a relative error below 1e-6 means the "
     "backward pass is right."
@@ -174,12 +177,13 @@ class GradientPanel(QtWidgets.QWidget):
         box_layout = QtWidgets.QVBoxLayout(box)
         box_layout.setContentsMargins(0, 0, 0, 0)
         chooser = QtWidgets.QHBoxLayout()
-        chooser_label = QtWidgets.QLabel("Heatmaps of layer:")
+        chooser_label = QtWidgets.QLabel("Layer:")
         chooser.addWidget(chooser_label)
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.setObjectName("inspector_layer_combo")
         self.layer_combo.setToolTip(
-            "The Dense layer whose dweights and weights are drawn below (or click its row above)."
+            "The Dense layer whose dweights and weights are drawn below, as heatmaps or as "
+            "distributions over time (or click its row above)."
         )
         self.layer_combo.currentIndexChanged.connect(self._on_combo_changed)
         chooser_label.setBuddy(self.layer_combo)
@@ -191,7 +195,19 @@ class GradientPanel(QtWidgets.QWidget):
         self.heatmap_view.setMinimumHeight(180)
         self.dweights_map = Heatmap(self.heatmap_view.ci, 0, "dweights", DWEIGHTS_TIP)
         self.weights_map = Heatmap(self.heatmap_view.ci, 1, "weights", WEIGHTS_TIP)
-        box_layout.addWidget(self.heatmap_view, 1)
+        self.distribution_view = DistributionView(capacity=self._capacity)
+        self.views = QtWidgets.QTabWidget()
+        self.views.setObjectName("inspector_views_tabs")
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.heatmap_view, "Heatmaps")
+        self.views.addTab(self.distribution_view, "Distributions")
+        self.views.setTabToolTip(0, "The selected layer's dweights and weights, now.")
+        self.views.setTabToolTip(
+            1, "The selected layer's weights and dweights over the epochs, as TensorBoard's "
+            "distributions: shaded percentile bands around the median."
+        )  # fmt: skip
+        self.views.currentChanged.connect(self._draw_heatmaps)
+        box_layout.addWidget(self.views, 1)
         return box
 
     # ----------------------------------------------------------------- public API
@@ -237,6 +253,7 @@ class GradientPanel(QtWidgets.QWidget):
             # size does not change would not stretch it again.
             ci.setGeometry(QtCore.QRectF(self.rows_view.rect()))
         self._latest.clear()
+        self.distribution_view.forget()
         for row, name, relu in zip(self._rows, names, has_relu, strict=True):
             row.configure(str(name), bool(relu))
         self.layer_combo.blockSignals(True)
@@ -272,11 +289,14 @@ class GradientPanel(QtWidgets.QWidget):
         if last is not None and stats.epoch < last:  # a new run that was not cleared
             for row in self._rows:
                 row.clear()
+            self.distribution_view.forget()
             last = None
         shown = self._rows_in_view()
         for i, (row, layer) in enumerate(zip(self._rows, layers, strict=True)):
             if last is None or stats.epoch > last:  # the same epoch twice is drawn once
                 row.record(stats.epoch, layer)
+                if i == 0:
+                    self.distribution_view.record(stats.epoch, layers)
             self._latest[i] = layer
             if i in shown:
                 row.draw(layer)
@@ -316,6 +336,7 @@ class GradientPanel(QtWidgets.QWidget):
         self._latest.clear()
         for row in self._rows:
             row.clear()
+        self.distribution_view.forget()
         self._weights = self._dweights = None
         self._draw_heatmaps()
         self.gradcheck_view.clear()
@@ -371,9 +392,14 @@ class GradientPanel(QtWidgets.QWidget):
                 self._select(i)
                 return
 
+    @Slot()
     def _draw_heatmaps(self) -> None:
+        """Draw the selected layer in the tab on show: heatmaps, or its distributions."""
         i = self._selected
         name = self._rows[i].name if i < len(self._rows) else ""
+        if self.views.currentWidget() is self.distribution_view:
+            self.distribution_view.show_layer(i, name)
+            return
         self.dweights_map.set_title(f"dweights of {name}" if name else "dweights")
         self.weights_map.set_title(f"weights of {name}" if name else "weights")
         self.dweights_map.show(_pick(self._dweights, i))

@@ -13,7 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
-from gui.colors import PLOT_FOREGROUND
+from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND
+from gui.plot_base import LiveLayoutWidget
 from gui.plot_items import LivePlotItem
 
 #: Bands drawn, outermost first: pairs of percentile indices into the nine values.
@@ -110,7 +111,9 @@ class DistributionPlot:
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=font, tickTextOffset=2)
             axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
-        self.curves = [pg.PlotDataItem(pen=None) for _ in range(9)]
+        # Plain curves, not PlotDataItems: a PlotDataItem without a pen hands its curve no
+        # data, and the bands between them would stay empty.
+        self.curves = [pg.PlotCurveItem(pen=pg.mkPen(None)) for _ in range(9)]
         base = QtGui.QColor(color)
         self.fills = []
         for (low, high), alpha in zip(BANDS, BAND_ALPHA, strict=True):
@@ -146,3 +149,55 @@ class DistributionPlot:
         for curve in self.curves:
             curve.setData([], [])
         self.median.setData([], [])
+
+
+class DistributionView(LiveLayoutWidget):
+    """The selected layer's weights and dweights distributions, side by side.
+
+    It records every layer's percentiles as they arrive (``record``) and draws one layer
+    (``show_layer``), so switching layers shows their whole history at once.
+    """
+
+    def __init__(self, parent=None, *, capacity: int = 500) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector_distribution_view")
+        self.setBackground(PLOT_BACKGROUND)
+        self._capacity = capacity
+        self.weights_plot = DistributionPlot(
+            self.ci, 0, "weights", WEIGHTS_COLOR, WEIGHTS_DISTRIBUTION_TIP
+        )
+        self.dweights_plot = DistributionPlot(
+            self.ci, 1, "dweights", DWEIGHTS_COLOR, DWEIGHTS_DISTRIBUTION_TIP
+        )
+        self.histories: list[tuple[BandHistory, BandHistory]] = []
+        self._shown = 0
+
+    def record(self, epoch: int, layers) -> None:
+        """Append each layer's percentiles (``LayerStats`` in Dense order) of ``epoch``."""
+        while len(self.histories) < len(layers):
+            self.histories.append((BandHistory(self._capacity), BandHistory(self._capacity)))
+        del self.histories[len(layers) :]
+        for (weights, dweights), layer in zip(self.histories, layers, strict=True):
+            weights.append(epoch, layer.weights_quantiles)
+            dweights.append(epoch, layer.dweights_quantiles)
+
+    def show_layer(self, index: int, name: str = "") -> None:
+        """Draw layer ``index``'s history (empty plots when it has none yet)."""
+        self._shown = index
+        suffix = f" of {name}" if name else ""
+        self.weights_plot.plot.setTitle(f"weights{suffix}", size="9pt", color=PLOT_FOREGROUND)
+        self.dweights_plot.plot.setTitle(f"dweights{suffix}", size="9pt", color=PLOT_FOREGROUND)
+        if index >= len(self.histories):
+            self.weights_plot.clear()
+            self.dweights_plot.clear()
+            return
+        weights, dweights = self.histories[index]
+        self.weights_plot.show(*weights.arrays())
+        self.dweights_plot.show(*dweights.arrays())
+
+    def forget(self) -> None:
+        """Drop every layer's history and empty the plots. (Not ``clear``: pyqtgraph's
+        layout widget binds that name to removing every item from the layout.)"""
+        self.histories.clear()
+        self.weights_plot.clear()
+        self.dweights_plot.clear()

@@ -82,6 +82,10 @@ def test_the_plot_draws_the_median_and_every_band(plot):
     np.testing.assert_array_equal(low, values[:, 0])
     np.testing.assert_array_equal(high, values[:, 8])
     assert len(plot.fills) == 4
+    outer = plot.fills[0].path().boundingRect()
+    assert outer.top() == pytest.approx(values.min()) and outer.bottom() == pytest.approx(
+        values.max()
+    )
 
 
 def test_the_y_range_holds_the_extremes(plot):
@@ -96,3 +100,60 @@ def test_one_epoch_is_drawn_as_a_visible_sliver(plot):
     plot.show(np.array([7]), bands(0)[None, :])
     x, _ = plot.median.getData()
     assert len(x) == 2 and x[0] < 7 < x[1]
+
+
+# --- in the window --------------------------------------------------------------------------
+
+
+def train_steps(qtbot, window, n: int) -> None:
+    from PySide6.QtCore import Qt
+
+    for _ in range(n):
+        with qtbot.waitSignal(window.training_stopped):
+            qtbot.mouseClick(window.step_button, Qt.MouseButton.LeftButton)
+
+
+def show_distributions(qtbot, panel) -> None:
+    from PySide6.QtCore import Qt
+
+    tabs = panel.views.tabBar()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
+    assert panel.views.currentWidget() is panel.distribution_view
+
+
+def test_the_distributions_tab_shows_the_selected_layers_weights_over_the_epochs(
+    qtbot, main_window
+):
+    train_steps(qtbot, main_window, 3)
+    panel = main_window.gradient_panel
+    show_distributions(qtbot, panel)
+    view = panel.distribution_view
+    x, median = view.weights_plot.median.getData()
+    assert list(x) == [1, 2, 3]
+    weights = main_window.worker.run.network.dense_layers[0].weights
+    assert median[-1] == pytest.approx(float(np.median(weights)))
+    assert "Dense 1" in view.weights_plot.plot.titleLabel.text
+
+
+def test_choosing_another_layer_shows_its_distributions(qtbot, main_window):
+    train_steps(qtbot, main_window, 2)
+    panel = main_window.gradient_panel
+    show_distributions(qtbot, panel)
+    panel.layer_combo.setCurrentIndex(1)
+    view = panel.distribution_view
+    dweights = main_window.worker.run.network.dense_layers[1].dweights
+    _x, high = view.dweights_plot.curves[8].getData()
+    assert high[-1] == pytest.approx(float(dweights.max()))
+    assert "Dense 2" in view.dweights_plot.plot.titleLabel.text
+
+
+def test_reset_clears_the_distributions(qtbot, main_window):
+    from PySide6.QtCore import Qt
+
+    train_steps(qtbot, main_window, 2)
+    panel = main_window.gradient_panel
+    show_distributions(qtbot, panel)
+    with qtbot.waitSignal(main_window.run_ready, timeout=5000):
+        qtbot.mouseClick(main_window.reset_button, Qt.MouseButton.LeftButton)
+    x, _ = panel.distribution_view.weights_plot.median.getData()
+    assert x is None or len(x) <= 1  # at most the new run's starting point
