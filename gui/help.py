@@ -24,6 +24,31 @@ SHORTCUTS = (
     ("Wheel, drag, right-click", "On any plot: zoom, pan, menu (view all, export)"),
 )  # fmt: skip
 
+#: The gradient inspector's "What am I looking at?" text.
+INSPECTOR_HELP = (
+    "<b>What am I looking at?</b> Each row is one Dense layer, measured after every "
+    "epoch's backward pass. "
+    "<b>1. Gradient norms</b> (log scale): the size of dweights (the loss's slope with "
+    "respect to each weight) and dbiases. Backpropagation multiplies dinputs layer by layer, "
+    "so they shrink or grow on the way to the first layer; a collapse towards 0 means "
+    "vanishing gradients. "
+    "<b>2. Update / weight ratio</b> (log scale): how much one epoch changed the weights, "
+    "relative to their size. About 1e-3 (dashed line) is healthy; far below, the network "
+    "learns too slowly (raise the learning rate); far above, too fast (lower it). "
+    "<b>3. Dead ReLUs</b>: the share of the ReLU units after the layer that output 0 for "
+    "every sample. Their gradient is 0, so they never learn again; a rising curve asks for "
+    "a lower learning rate. "
+    "<b>4. dweights histogram</b>: how the gradient is spread over the layer's weights now. "
+    "<b>Heatmaps</b> (below): the selected layer's dweights and weights, rows = inputs, "
+    "columns = neurons, red positive, blue negative. <b>Distributions</b> (the tab beside "
+    "them): the same layer's weights and dweights over the epochs, as TensorBoard draws "
+    "them: the median and shaded bands holding 38%, 68%, 87% and all of the values. "
+    "<b>Check gradients</b> compares backpropagation's dweights and dbiases with numerical "
+    "slopes of the loss (central differences); a relative error below 1e-6 means the "
+    "backward pass is right."
+)
+
+
 PANELS = (
     (
         "Controls (left)",

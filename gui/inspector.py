@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal, Slot
 
 from gui.colors import PLOT_BACKGROUND, darker
+from gui.help import INSPECTOR_HELP
 from gui.inspector_distributions import DistributionView
 from gui.inspector_gradcheck import GradCheckView
 from gui.inspector_heatmaps import DWEIGHTS_TIP, WEIGHTS_TIP, Heatmap
@@ -36,29 +37,6 @@ from gui.plot_base import LiveLayoutWidget
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
 ROW_HEIGHT = 130
 HEADER_HEIGHT = 22
-
-HELP_TEXT = (
-    "<b>What am I looking at?</b> Each row is one Dense layer, measured after every "
-    "epoch's backward pass. "
-    "<b>1. Gradient norms</b> (log scale): the size of dweights (the loss's slope with "
-    "respect to each weight) and dbiases. Backpropagation multiplies dinputs layer by layer, "
-    "so they shrink or grow on the way to the first layer; a collapse towards 0 means "
-    "vanishing gradients. "
-    "<b>2. Update / weight ratio</b> (log scale): how much one epoch changed the weights, "
-    "relative to their size. About 1e-3 (dashed line) is healthy; far below, the network "
-    "learns too slowly (raise the learning rate); far above, too fast (lower it). "
-    "<b>3. Dead ReLUs</b>: the share of the ReLU units after the layer that output 0 for "
-    "every sample. Their gradient is 0, so they never learn again; a rising curve asks for "
-    "a lower learning rate. "
-    "<b>4. dweights histogram</b>: how the gradient is spread over the layer's weights now. "
-    "<b>Heatmaps</b> (below): the selected layer's dweights and weights, rows = inputs, "
-    "columns = neurons, red positive, blue negative. <b>Distributions</b> (the tab beside "
-    "them): the same layer's weights and dweights over the epochs, as TensorBoard draws "
-    "them: the median and shaded bands holding 38%, 68%, 87% and all of the values. "
-    "<b>Check gradients</b> compares backpropagation's dweights and dbiases with numerical "
-    "slopes of the loss (central differences); a relative error below 1e-6 means the "
-    "backward pass is right."
-)
 
 
 def _header(text: str, color: str) -> str:
@@ -88,7 +66,7 @@ class GradientPanel(QtWidgets.QWidget):
         layout.setSpacing(4)
         layout.addLayout(self._build_top_bar())
 
-        self.help_label = QtWidgets.QLabel(HELP_TEXT)
+        self.help_label = QtWidgets.QLabel(INSPECTOR_HELP)
         self.help_label.setObjectName("inspector_help_label")
         self.help_label.setWordWrap(True)
         self.help_label.setVisible(False)
