@@ -15,7 +15,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
 from gui.plot_base import cache_axes
-from gui.plot_items import CompactAxis, LivePlotItem, PathCurve, nice_ceiling, sticky_range
+from gui.plot_items import (
+    CompactAxis,
+    LiveAxis,
+    LivePlotItem,
+    PathCurve,
+    nice_ceiling,
+    sticky_range,
+)
 
 #: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
 REFERENCE_RATIO = 1e-3
@@ -54,7 +61,7 @@ HISTOGRAM_TIP = (
 )
 
 
-class LogAxis(pg.AxisItem):
+class LogAxis(LiveAxis):
     """A log10 axis labelled like the help text ("1e-3"), never crowded in a small plot.
 
     Spanning two decades or more, only powers of ten are labelled (thinned to fit) and the

@@ -502,3 +502,28 @@ def test_the_loss_plot_exports_a_png(loss_plot, tmp_path):
 def test_exporting_into_a_missing_folder_raises_oserror(loss_plot, tmp_path):
     with pytest.raises(OSError):
         loss_plot.export_png(tmp_path / "missing" / "loss.png")
+
+
+# --- painting without Python ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grid", [False, 128])
+@pytest.mark.parametrize("name", ["left", "bottom"])
+def test_an_axis_reports_pyqtgraphs_bounds_from_qts_own_code(loss_plot, qtbot, name, grid):
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QGraphicsWidget
+
+    axis = loss_plot.plot_item.getAxis(name)
+    axis.setGrid(grid)
+    loss_plot.resize(640, 360)
+    qtbot.waitUntil(lambda: axis.boundingRect() == pg.AxisItem.boundingRect(axis))
+    assert type(axis).boundingRect is QGraphicsWidget.boundingRect  # no Python override
+
+
+def test_the_boundary_image_is_painted_by_qt_over_the_grid(boundary):
+    from PySide6.QtWidgets import QGraphicsPixmapItem
+
+    boundary.update_boundary(np.full((RES, RES, 3), 1 / 3, dtype=np.float32))
+    item = boundary.image_item
+    assert isinstance(item, QGraphicsPixmapItem) and type(item).paint is QGraphicsPixmapItem.paint
+    assert item.pixmap().width() == RES and item.pixmap().height() == RES
