@@ -1,0 +1,195 @@
+"""The hidden space: the plane as one hidden layer sees it (ConvNetJS's transformed view).
+
+The engine maps the training points and the straight lines of a grid over the input
+plane through the network up to the chosen hidden layer (``model.hidden_space``); this
+view draws them on two of that layer's neurons. The worker computes the mapping with the
+inspector's throttle while this view is shown; the view only draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND, POINT_OUTLINE_COLOR, class_color
+from model.hidden_space import HiddenSpace
+
+LINE_COLOR = "#9A9A9A"
+POINT_SIZE = 7
+TIP = (
+    "Where one hidden layer puts every point: its x axis is one neuron's output, its y axis "
+    "another's (after the activation). Grey: the straight lines of a grid over the input "
+    "plane, mapped the same way; they bend and fold as the network learns. Classes that "
+    "wind around each other in the plane come apart here, until the layers after this one "
+    "can cut them with straight lines. 'Next pair' steps through the layer's neurons."
+)
+EMPTY_TEXT = (
+    "No hidden layers: the output layer reads the inputs directly. Add a hidden layer "
+    "under Network and press Reset to see how it transforms the plane."
+)
+
+
+class HiddenSpaceView(QWidget):
+    """Two neurons of one hidden layer as axes; points and grid lines mapped onto them."""
+
+    #: The learner chose (hidden layer, neuron on x, neuron on y); None: nothing to show.
+    selection_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hidden_space_view")
+        self.setToolTip(TIP)
+        self._sizes: list[int] = []
+        self._labels: np.ndarray | None = None
+        self._task = "classification"
+        self.space: HiddenSpace | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("<b>Hidden space</b>"))
+        self.layer_combo = QComboBox()
+        self.layer_combo.setObjectName("hidden_space_layer_combo")
+        self.layer_combo.setToolTip("The hidden layer whose space is drawn.")
+        self.x_input = self._neuron_box("hidden_space_x_input", "x")
+        self.y_input = self._neuron_box("hidden_space_y_input", "y")
+        self.next_button = QPushButton("Next pair")
+        self.next_button.setObjectName("hidden_space_next_button")
+        self.next_button.setToolTip("Show the layer's next two neurons.")
+        bar.addWidget(self.layer_combo, 1)
+        for label, box in (("x: neuron", self.x_input), ("y: neuron", self.y_input)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(box)
+        bar.addWidget(self.next_button)
+        layout.addLayout(bar)
+
+        self.plot_widget = pg.PlotWidget(background=PLOT_BACKGROUND)
+        self.plot_widget.setObjectName("hidden_space_plot")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setTextPen(pg.mkPen(PLOT_FOREGROUND))
+        self.lines = pg.PlotCurveItem(pen=pg.mkPen(LINE_COLOR, width=1), connect="finite")
+        self.points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(POINT_OUTLINE_COLOR))
+        self.plot.addItem(self.lines)
+        self.plot.addItem(self.points)
+        layout.addWidget(self.plot_widget, 1)
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setObjectName("hidden_space_empty_label")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_label.setVisible(False)
+        layout.addWidget(self.empty_label, 1)
+
+        self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
+        self.x_input.valueChanged.connect(self._emit_selection)
+        self.y_input.valueChanged.connect(self._emit_selection)
+        self.next_button.clicked.connect(self.next_pair)
+
+    @staticmethod
+    def _neuron_box(name: str, axis: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setObjectName(name)
+        box.setToolTip(f"The neuron whose output is the {axis} axis (0 = the layer's first).")
+        return box
+
+    # --- what the window tells it -------------------------------------------------------
+    def set_run(
+        self,
+        layer_names: Sequence[str],
+        layer_sizes: Sequence[int],
+        labels: np.ndarray,
+        task: str,
+    ) -> None:
+        """A new run: its hidden layers (names and widths) and the training labels."""
+        self._sizes = [int(n) for n in layer_sizes]
+        self._labels = np.asarray(labels).reshape(len(labels), -1)[:, 0]
+        self._task = task
+        self.space = None
+        self.lines.setData([], [])
+        self.points.setData([])
+        has_hidden = bool(self._sizes)
+        self.plot_widget.setVisible(has_hidden)
+        self.empty_label.setVisible(not has_hidden)
+        for widget in (self.layer_combo, self.x_input, self.y_input, self.next_button):
+            widget.setEnabled(has_hidden)
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        self.layer_combo.addItems([str(name) for name in layer_names])
+        self.layer_combo.blockSignals(False)
+        self._fit_neurons(reset=True)
+        self._emit_selection()
+
+    def selection(self) -> tuple[int, int, int] | None:
+        """(hidden layer, neuron on x, neuron on y), or None without hidden layers."""
+        if not self._sizes:
+            return None
+        return self.layer_combo.currentIndex(), self.x_input.value(), self.y_input.value()
+
+    @Slot(object)
+    def show_space(self, space: HiddenSpace | None) -> None:
+        """Draw ``space`` if it is the current selection (a late answer is dropped)."""
+        if space is None or (space.layer, *space.neurons) != self.selection():
+            return
+        self.space = space
+        lines = space.lines
+        gaps = np.full((lines.shape[0], 1, 2), np.nan)
+        path = np.concatenate([lines, gaps], axis=1).reshape(-1, 2)
+        self.lines.setData(path[:, 0], path[:, 1])
+        labels = self._labels if self._labels is not None else np.zeros(len(space.points))
+        if self._task == "regression" or len(labels) != len(space.points):
+            brushes = pg.mkBrush(class_color(0))
+        else:
+            brushes = [pg.mkBrush(class_color(int(k))) for k in labels]
+        self.points.setData(pos=space.points, brush=brushes)
+        a, b = space.neurons
+        self.plot.setLabel("bottom", f"neuron {a}")
+        self.plot.setLabel("left", f"neuron {b}")
+
+    # --- the learner's choices ----------------------------------------------------------
+    @Slot()
+    def next_pair(self) -> None:
+        """The next two neurons of the layer (wrapping around), as ConvNetJS cycles them."""
+        width = self._width()
+        if width < 2:
+            return
+        a = (self.x_input.value() + 2) % width
+        self.x_input.blockSignals(True)
+        self.x_input.setValue(a)
+        self.x_input.blockSignals(False)
+        self.y_input.setValue((a + 1) % width)
+        self._emit_selection()
+
+    def _width(self) -> int:
+        i = self.layer_combo.currentIndex()
+        return self._sizes[i] if 0 <= i < len(self._sizes) else 0
+
+    def _fit_neurons(self, *, reset: bool) -> None:
+        width = max(self._width(), 1)
+        for box, start in ((self.x_input, 0), (self.y_input, min(1, width - 1))):
+            box.blockSignals(True)
+            box.setRange(0, width - 1)
+            if reset:
+                box.setValue(start)
+            box.blockSignals(False)
+
+    @Slot(int)
+    def _on_layer_changed(self, _index: int) -> None:
+        self._fit_neurons(reset=True)
+        self._emit_selection()
+
+    @Slot()
+    def _emit_selection(self) -> None:
+        self.selection_changed.emit(self.selection())

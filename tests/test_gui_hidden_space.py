@@ -1,0 +1,75 @@
+"""The hidden space view: a layer's two neurons as axes, points and grid lines on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.hidden_space_view import HiddenSpaceView
+from model.build import build_network
+from model.hidden_space import grid_lines, hidden_space
+
+X = np.random.default_rng(0).uniform(-1, 1, (12, 2))
+Y = np.arange(12) % 3
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = HiddenSpaceView()
+    qtbot.addWidget(widget)
+    widget.set_run(["Dense 1 (2→8)", "Dense 2 (8→6)"], [8, 6], Y, "classification")
+    widget.show()
+    yield widget
+    widget.close()
+
+
+def space_for(view, network):
+    layer, a, b = view.selection()
+    return hidden_space(network, X, grid_lines((-1, 1, -1, 1), 5, 10), layer, (a, b))
+
+
+def test_the_layers_are_offered_and_the_first_two_neurons_shown(view):
+    assert view.layer_combo.count() == 2
+    assert view.selection() == (0, 0, 1)
+    assert view.x_input.maximum() == 7
+
+
+def test_choosing_a_layer_fits_the_neuron_range_and_says_so(qtbot, view):
+    with qtbot.waitSignal(view.selection_changed) as blocker:
+        view.layer_combo.setCurrentIndex(1)
+    assert blocker.args == [(1, 0, 1)]
+    assert view.y_input.maximum() == 5
+
+
+def test_next_pair_steps_through_the_neurons_and_wraps(qtbot, view):
+    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    assert view.selection() == (0, 2, 3)
+    for _ in range(3):
+        qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    assert view.selection() == (0, 0, 1)
+
+
+def test_the_space_is_drawn_with_points_by_class_and_lines_apart(view):
+    network = build_network(2, 3, (8, 6), rng=0, init="he")
+    space = space_for(view, network)
+    view.show_space(space)
+    xs, _ys = view.lines.getData()
+    assert np.isnan(xs).sum() == 10  # one gap after each of the 10 lines
+    np.testing.assert_allclose(view.points.data["x"], space.points[:, 0])
+    assert view.plot.getAxis("bottom").labelText == "neuron 0"
+
+
+def test_an_answer_for_an_older_selection_is_dropped(view):
+    network = build_network(2, 3, (8, 6), rng=0, init="he")
+    old = space_for(view, network)
+    view.layer_combo.setCurrentIndex(1)
+    view.show_space(old)
+    assert view.space is None
+
+
+def test_a_network_without_hidden_layers_says_why(view):
+    view.set_run([], [], Y, "classification")
+    assert view.selection() is None
+    assert view.empty_label.isVisibleTo(view)
+    assert not view.plot_widget.isVisibleTo(view)
