@@ -37,6 +37,10 @@ REFERENCE_COLOR = REFERENCE_LINE_COLOR
 SELECTED_COLOR = PLOT_FOREGROUND
 
 TICK_FONT_POINTS = 8
+#: A range narrows only after this many draws in a row found it too wide (~1 s at the
+#: inspector's 5 per second). Adam's dweights jump tenfold from epoch to epoch: narrowing
+#: at once re-laid out the histogram's axes (~1 ms of Python each) at nearly every draw.
+NARROW_AFTER_DRAWS = 5
 LEFT_AXIS_WIDTH = 44
 #: Fewest pixels between two labelled ticks of a row's x axes (epochs, dweights values).
 BOTTOM_TICK_SPACING = 45
@@ -187,6 +191,7 @@ class LayerRow:
         self.ratio_history = History(capacity)
         self.dead_history = History(capacity)
         self._ranges: dict[int, tuple[tuple[float, float] | None, ...]] = {}
+        self._too_wide: dict[tuple[int, int], int] = {}  # (plot, axis) -> draws in a row
         self.name = ""
         self.has_relu = True
         self.selected = False
@@ -296,6 +301,7 @@ class LayerRow:
         self.vanished_note.setVisible(False)
         self.histogram_curve.setData(np.zeros(1), np.zeros(0))
         self._values = ""
+        self._too_wide.clear()
         self._set_label()
 
     def set_selected(self, selected: bool) -> None:
@@ -368,9 +374,20 @@ class LayerRow:
 
     def _sticky(self, plot: pg.PlotItem, axis: int, needed, *, log: bool = False):
         """``needed`` for ``plot``'s ``axis`` (0: x, 1: y), or its current range if that
-        still suits (``sticky_range``), so data hovering at a step do not flip it."""
-        current = self._ranges.get(id(plot))
-        return sticky_range(None if current is None else current[axis], needed, log=log)
+        still suits (``sticky_range``), so data hovering at a step do not flip it. A range
+        grows at once but narrows only after ``NARROW_AFTER_DRAWS`` draws asked for it."""
+        ranges = self._ranges.get(id(plot))
+        current = None if ranges is None else ranges[axis]
+        chosen = sticky_range(current, needed, log=log)
+        key = (id(plot), axis)
+        narrower = current is not None and current[0] <= chosen[0] and chosen[1] <= current[1]
+        if chosen != current and narrower:
+            draws = self._too_wide.get(key, 0) + 1
+            if draws < NARROW_AFTER_DRAWS:
+                self._too_wide[key] = draws
+                return current
+        self._too_wide.pop(key, None)
+        return chosen
 
     def _set_range(self, plot: pg.PlotItem, x_range, y_range) -> None:
         """Give ``plot`` these ranges (y padded) unless it already has them."""

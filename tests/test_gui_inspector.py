@@ -409,6 +409,24 @@ def test_a_histogram_hovering_at_a_step_keeps_its_range(panel, snapshots):
     assert row.histogram_plot.vb.viewRange() == before
 
 
+def test_a_histogram_narrows_only_after_its_dweights_stayed_narrow_for_a_while(panel, snapshots):
+    from gui.inspector_rows import NARROW_AFTER_DRAWS
+
+    feed(panel, snapshots[0])
+    row = panel.rows[0]
+    wide = row.histogram_plot.vb.viewRange()[0]
+    stats = snapshots[0].stats
+    layer = stats.layers[0]
+    narrow = replace(layer, histogram_edges=np.asarray(layer.histogram_edges) * 0.01)
+    ranges = []
+    for i in range(1, NARROW_AFTER_DRAWS + 1):
+        epoch = replace(stats, epoch=stats.epoch + i, layers=(narrow, *stats.layers[1:]))
+        feed(panel, replace(snapshots[0], stats=epoch))
+        ranges.append(row.histogram_plot.vb.viewRange()[0])
+    assert ranges[:-1] == [wide] * (NARROW_AFTER_DRAWS - 1)
+    assert ranges[-1][1] < wide[1] / 10
+
+
 def test_sticky_ranges_follow_data_that_outgrow_or_shrink_far_below_them():
     assert sticky_range((0.0, 10.0), (0.0, 8.0)) == (0.0, 10.0)
     assert sticky_range((0.0, 10.0), (0.0, 15.0)) == (0.0, 15.0)
