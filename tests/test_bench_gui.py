@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def fake_result() -> Result:
     rounds = [
-        WindowRound(7000.0, [0.0, 1.0, 2.0, 40.0], {"curves": 30.0, "snapshots": 30.0}, 0.2, 120.0),
-        WindowRound(7400.0, [0.0, 1.0, 3.0], {"curves": 28.0, "snapshots": 29.0}, 0.25, 125.0),
+        WindowRound(
+            7000.0, [0.0, 1.0, 2.0, 40.0], {"curves": 30.0, "snapshots": 30.0}, 0.2, 120.0, 6400.0
+        ),
+        WindowRound(
+            7400.0, [0.0, 1.0, 3.0], {"curves": 28.0, "snapshots": 29.0}, 0.25, 125.0, 6800
+        ),
     ]
     return Result(
         headless=[8000.0, 8000.0],
@@ -53,6 +57,14 @@ def test_a_tiny_run_reports_the_ratio_the_latency_and_the_launch_time(tmp_path):
 def test_the_ratio_is_the_median_of_ratios_taken_round_by_round():
     assert fake_result().ratios == [7000.0 / 8000.0, 7400.0 / 8000.0]
     assert "window / headless                   0.90" in report(fake_result())
+
+
+def test_the_ratio_while_the_latency_probe_runs_is_reported_beside_it():
+    assert fake_result().probed_ratios == [6400.0 / 8000.0, 6800.0 / 8000.0]
+    lines = report(fake_result()).splitlines()
+    ratio = next(i for i, line in enumerate(lines) if line.startswith("window / headless"))
+    assert lines[ratio + 1].startswith("  the same, latency probe running")
+    assert lines[ratio + 1].endswith("0.82")
 
 
 def test_latency_percentiles_pool_every_round():
