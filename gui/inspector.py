@@ -33,6 +33,7 @@ from gui.inspector_rows import (
     LayerRow,
 )
 from gui.plot_base import LiveLayoutWidget
+from gui.plot_items import LiveLabel
 
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
 ROW_HEIGHT = 130
@@ -141,7 +142,8 @@ class GradientPanel(QtWidgets.QWidget):
             (_header("dweights histogram", HISTOGRAM_COLOR), HISTOGRAM_TIP),
         )
         for col, (text, tip) in enumerate(headers):
-            label = ci.addLabel(text, row=0, col=col, size="9pt")
+            label = LiveLabel(text, size="9pt")
+            ci.addItem(label, row=0, col=col)
             label.setToolTip(tip)
             label.setMaximumHeight(HEADER_HEIGHT)
             # Equal columns, whatever the length of the header or of the row labels.

@@ -18,6 +18,7 @@ from gui.plot_base import cache_axes
 from gui.plot_items import (
     CompactAxis,
     LiveAxis,
+    LiveLabel,
     LivePlotItem,
     PathCurve,
     nice_ceiling,
@@ -26,6 +27,7 @@ from gui.plot_items import (
 
 #: Healthy update-to-weight ratio per step (cs231n's rule of thumb).
 REFERENCE_RATIO = 1e-3
+REFERENCE_TEXT = "1e-3"
 
 # Okabe & Ito's colour-blind safe colours, as in the rest of the app (gui.colors).
 DWEIGHTS_COLOR = "#0072B2"
@@ -197,7 +199,7 @@ class LayerRow:
         self.selected = False
         self._values = ""
         self._label_html = None
-        self.label = pg.LabelItem("", justify="left", size="9pt", color=PLOT_FOREGROUND)
+        self.label = LiveLabel("", justify="left", size="9pt", color=PLOT_FOREGROUND)
         # Long labels must not widen the first column; they are clipped instead.
         self.label.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
@@ -216,18 +218,22 @@ class LayerRow:
         self.vanished_note.setVisible(False)
 
         self.ratio_plot = _small_plot("epoch", log_y=True)
+        # The 1e-3 line and its caption are Qt's own items (pyqtgraph's InfiniteLine and
+        # its label answered Qt's bounds queries in Python, ~100 times a second), laid
+        # across the epochs shown by ``_place_reference``.
         dash = pg.mkPen(REFERENCE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DashLine)
-        self.reference_line = pg.InfiniteLine(
-            np.log10(REFERENCE_RATIO),
-            angle=0,
-            pen=dash,
-            label="1e-3",
-            labelOpts={"position": 0.04, "color": REFERENCE_COLOR, "anchors": [(0, 1), (0, 1)]},
+        self.reference_line = QtWidgets.QGraphicsLineItem()
+        self.reference_line.setPen(dash)
+        self.reference_label = QtWidgets.QGraphicsSimpleTextItem(REFERENCE_TEXT)
+        self.reference_label.setBrush(QtGui.QColor(REFERENCE_COLOR))
+        self.reference_label.setFlag(
+            QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
         )
-        self.ratio_plot.addItem(self.reference_line, ignoreBounds=True)
-        # Repainted under every new ratio curve: from a cached pixmap, not Python.
-        for item in (self.reference_line, *self.reference_line.childItems()):
-            item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
+        height = self.reference_label.boundingRect().height()
+        self.reference_label.setTransform(QtGui.QTransform.fromTranslate(2, -height))
+        for item in (self.reference_line, self.reference_label):
+            self.ratio_plot.addItem(item, ignoreBounds=True)
+        self._place_reference((0.0, 1.0))
         self.ratio_curve = _curve(self.ratio_plot, RATIO_COLOR)
         self.ratio_plot.setToolTip(RATIO_TIP)
 
@@ -368,9 +374,17 @@ class LayerRow:
             log=True,
         )
         self._set_range(self.ratio_plot, time_range, ratio_decades)
+        self._place_reference(time_range)
         if self.has_relu:
             self._set_range(self.dead_plot, time_range, (0.0, 1.0))
         self._set_label()
+
+    def _place_reference(self, time_range: tuple[float, float]) -> None:
+        """The 1e-3 line across ``time_range``, its caption just above it near the left."""
+        y = math.log10(REFERENCE_RATIO)
+        first, last = time_range
+        self.reference_line.setLine(first, y, last, y)
+        self.reference_label.setPos(first + 0.04 * (last - first), y)
 
     def _sticky(self, plot: pg.PlotItem, axis: int, needed, *, log: bool = False):
         """``needed`` for ``plot``'s ``axis`` (0: x, 1: y), or its current range if that

@@ -124,6 +124,13 @@ class LiveAxis(pg.AxisItem):
             self.setWindowFrameMargins(*margins)
 
 
+class LiveLabel(pg.LabelItem):
+    """A ``pg.LabelItem`` whose bounds are Qt's own (its rectangle), as ``LiveAxis``:
+    labels beside live plots were asked for them ~100 times a second, each time in Python."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+
+
 class LivePlotItem(pg.PlotItem):
     """A ``pg.PlotItem`` whose bounds and shape are Qt's own (its view box: ``LiveViewBox``,
     its axes ``LiveAxis`` unless given)."""

@@ -458,3 +458,18 @@ def test_a_narrow_long_axis_still_labels_one_tick(qapp):
     axis = CompactAxis("bottom", spacing=45)
     (_, values), *_ = axis.tickValues(1.0, 30_001.0, 62)
     assert values and 1_000 < values[0] < 29_000
+
+
+def test_the_reference_line_and_its_caption_are_qt_items_across_the_epochs_shown(panel, snapshots):
+    from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsSimpleTextItem
+
+    feed(panel, snapshots[0])
+    feed(panel, snapshots[1])
+    row = panel.rows[0]
+    line, caption = row.reference_line, row.reference_label
+    assert type(line) is QGraphicsLineItem and type(caption) is QGraphicsSimpleTextItem
+    (first, last), _ = row.ratio_plot.viewRange()
+    ends = line.line()
+    assert (ends.x1(), ends.x2()) == pytest.approx((first, last))
+    assert ends.y1() == ends.y2() == pytest.approx(np.log10(1e-3))
+    assert caption.text() == "1e-3" and first < caption.pos().x() < last
