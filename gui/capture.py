@@ -11,6 +11,7 @@ from gui.snapshot import Explanation, NeuronMaps, RunInfo, SampleTrace, Snapshot
 from model.activations import ReLU
 from model.build import network_from_config
 from model.grid import BoundaryGrid, boundary_grid
+from model.hidden_space import HiddenSpace, grid_lines, hidden_space, line_1d
 from model.layers import Dropout
 from model.network import Network
 from model.run import Run
@@ -105,11 +106,17 @@ def relu_follows(run: Run) -> tuple[bool, ...]:
 
 
 def take_explanation(
-    run: Run, grid: BoundaryGrid | None, *, sample: int | None, neurons: bool
+    run: Run,
+    grid: BoundaryGrid | None,
+    *,
+    sample: int | None,
+    neurons: bool,
+    hidden: tuple[int, int, int] | None = None,
 ) -> Explanation:
-    """Copies of what the walkthrough (``sample``: a training index, None for none) and the
-    neuron views (on ``grid``) show. Runs forward passes: only in the network's thread.
-    A part whose numbers are not finite (a diverging run) is left out."""
+    """Copies of what the walkthrough (``sample``: a training index, None for none), the
+    neuron views (on ``grid``) and the hidden space (``hidden``: layer, neuron on x, neuron
+    on y) show. Runs forward passes: only in the network's thread. A part whose numbers are
+    not finite (a diverging run) or that does not fit the network is left out."""
     net, X, y = run.network, run.trainer.X, run.trainer.y
     maps = None
     with np.errstate(all="ignore"):
@@ -143,7 +150,30 @@ def take_explanation(
                     logits=logits,
                     labels=labels,
                 )
-    return Explanation(epoch=run.trainer.epoch, sample=traced, neurons=maps)
+        space = _hidden_space(run, grid, hidden) if hidden is not None else None
+    return Explanation(epoch=run.trainer.epoch, sample=traced, neurons=maps, hidden=space)
+
+
+def _hidden_space(
+    run: Run, grid: BoundaryGrid | None, selection: tuple[int, int, int]
+) -> HiddenSpace | None:
+    """The training points and the lines of a grid over ``grid``'s area on two neurons."""
+    if grid is None:
+        return None
+    if run.network.n_inputs == 2:
+        lines = grid_lines(grid.extent)
+    else:
+        lines = line_1d((float(grid.xs[0]), float(grid.xs[-1])))
+    layer, a, b = selection
+    try:
+        space = hidden_space(run.network, run.trainer.X, lines, layer, (a, b))
+    except ValueError:  # a selection for another network, overtaken by a Reset
+        return None
+    if not (np.isfinite(space.points).all() and np.isfinite(space.lines).all()):
+        return None
+    return HiddenSpace(
+        space.layer, space.neurons, frozen_copy(space.points), frozen_copy(space.lines)
+    )
 
 
 def _frozen_trace(trace):
@@ -220,12 +250,13 @@ def describe_run(
     *,
     sample: int | None = None,
     neurons: bool = False,
+    hidden: tuple[int, int, int] | None = None,
 ) -> RunInfo:
     """Everything the window needs about ``run``, with its state before the next epoch;
     the walkthrough's ``sample`` and the neuron maps on ``small_grid`` when asked."""
     net = run.network
     stats = current_stats(run)
-    explain = {"grid": small_grid, "sample": sample, "neurons": neurons}
+    explain = {"grid": small_grid, "sample": sample, "neurons": neurons, "hidden": hidden}
     initial = take_snapshot(
         run, grid, stats, (stats,), boundary=True, inspector=True, explain=explain
     )

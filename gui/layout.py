@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui.controls import RunControls, banner
 from gui.data_panel import DataPanel
+from gui.hidden_space_view import HiddenSpaceView
 from gui.inspector import GradientPanel
 from gui.network_panel import NetworkPanel
 from gui.neuron_views import NeuronViews
@@ -193,6 +194,15 @@ def build_layout(window: MainWindow) -> None:
     neurons.setWidget(window.neuron_views)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, neurons)
     window.neurons_dock = neurons
+    # ConvNetJS's transformed space, a tab beside the neurons.
+    window.hidden_space_view = HiddenSpaceView()
+    hidden = QDockWidget("Hidden space", window)
+    hidden.setObjectName("hidden_space_dock")
+    hidden.setWidget(window.hidden_space_view)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, hidden)
+    window.tabifyDockWidget(neurons, hidden)
+    neurons.raise_()
+    window.hidden_space_dock = hidden
     window.resizeDocks(
         [controls, inspector], [CONTROLS_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
     )

@@ -14,6 +14,7 @@ from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from gui.hidden_space_link import HiddenSpaceLink
 from gui.layout import build_layout
 from gui.menus import build_menus
 from gui.metrics import MetricsLog, metrics_table
@@ -73,6 +74,7 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.points = PointEditor(self)
         self.walkthrough = WalkthroughLink(self)
         self.neuron_link = NeuronLink(self)
+        self.hidden_link = HiddenSpaceLink(self)
         build_menus(self)
         self._connect_controls()
         self._start_worker()
@@ -308,6 +310,7 @@ class MainWindow(ConfigMixin, QMainWindow):
         )
         self.walkthrough.reset(info)
         self.neuron_link.reset(info)
+        self.hidden_link.reset(info)
         self._update_io()
         self.update_banner()
         self._draw(info.initial)
@@ -403,6 +406,8 @@ class MainWindow(ConfigMixin, QMainWindow):
             self.walkthrough.show(explanation.sample)
         if explanation.neurons is not None:
             self.neuron_link.show(explanation.neurons)
+        if explanation.hidden is not None:
+            self.hidden_link.show(explanation.hidden)
         self.explanation_shown.emit(explanation.epoch)
 
     @Slot(str)

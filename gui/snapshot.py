@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.grid import BoundaryGrid
+from model.hidden_space import HiddenSpace
 from model.trainer import EpochStats
 from model.walkthrough import LayerTrace
 
@@ -45,11 +46,13 @@ class SampleTrace:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The walkthrough's sample and the neuron views' maps, each present when asked for."""
+    """The walkthrough's sample, the neuron views' maps and the hidden space, each present
+    when asked for."""
 
     epoch: int
     sample: SampleTrace | None = None
     neurons: NeuronMaps | None = None
+    hidden: HiddenSpace | None = None
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class TrainingWorker(QObject):
         self._shadow: BoundaryShadow | None = None
         self._sample: int | None = None  # the walkthrough's sample; None: not shown
         self._neurons = False  # whether the neuron views are shown
+        self._hidden: tuple[int, int, int] | None = None  # the hidden space's selection
         self._explain_due = False  # send an explanation with the next snapshot
         self._looping = False
         self._stop = threading.Event()
@@ -163,12 +164,17 @@ class TrainingWorker(QObject):
         with self._lock:
             self._neurons = bool(shown)
 
+    def show_hidden_space(self, selection: tuple[int, int, int] | None) -> None:
+        """The hidden space view shows (layer, neuron on x, neuron on y); None: hidden."""
+        with self._lock:
+            self._hidden = None if selection is None else tuple(int(v) for v in selection)
+
     def _explain_args(self, grid: BoundaryGrid | None) -> dict[str, Any] | None:
         with self._lock:
-            sample, neurons = self._sample, self._neurons
-        if sample is None and not neurons:
+            sample, neurons, hidden = self._sample, self._neurons, self._hidden
+        if sample is None and not neurons and hidden is None:
             return None
-        return {"grid": grid, "sample": sample, "neurons": neurons}
+        return {"grid": grid, "sample": sample, "neurons": neurons, "hidden": hidden}
 
     def request_gradcheck(self) -> None:
         """Run a gradient check between epochs (or now, via ``apply_pending``, when idle)."""

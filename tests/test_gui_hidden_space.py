@@ -73,3 +73,58 @@ def test_a_network_without_hidden_layers_says_why(view):
     assert view.selection() is None
     assert view.empty_label.isVisibleTo(view)
     assert not view.plot_widget.isVisibleTo(view)
+
+
+# --- in the window --------------------------------------------------------------------------
+
+
+def show_dock(qtbot, window):
+    window.hidden_space_dock.show()
+    window.hidden_space_dock.raise_()
+    qtbot.waitUntil(lambda: window.hidden_space_dock.isVisible())
+
+
+def test_the_hidden_space_dock_maps_the_training_points_of_the_current_network(qtbot, main_window):
+    show_dock(qtbot, main_window)
+    view = main_window.hidden_space_view
+    qtbot.waitUntil(lambda: view.space is not None, timeout=5000)
+    network = main_window.worker.run.network
+    layer, a, b = view.selection()
+    expected = hidden_space(
+        network, main_window.info.X_train, grid_lines((-1, 1, -1, 1)), layer, (a, b)
+    )
+    np.testing.assert_allclose(view.space.points, expected.points, rtol=1e-6, atol=1e-9)
+
+
+def test_next_pair_in_the_window_brings_the_next_neurons(qtbot, main_window):
+    show_dock(qtbot, main_window)
+    view = main_window.hidden_space_view
+    qtbot.waitUntil(lambda: view.space is not None, timeout=5000)
+    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.space.neurons == (2, 3), timeout=5000)
+
+
+def test_training_moves_the_points_in_the_hidden_space(qtbot, main_window):
+    show_dock(qtbot, main_window)
+    view = main_window.hidden_space_view
+    qtbot.waitUntil(lambda: view.space is not None, timeout=5000)
+    before = view.space.points.copy()
+    for _ in range(20):
+        with qtbot.waitSignal(main_window.training_stopped):
+            qtbot.mouseClick(main_window.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not np.array_equal(view.space.points, before), timeout=5000)
+
+
+def test_nothing_is_mapped_while_the_dock_is_hidden(qtbot, main_window):
+    show_dock(qtbot, main_window)
+    view = main_window.hidden_space_view
+    qtbot.waitUntil(lambda: view.space is not None, timeout=5000)
+    main_window.hidden_space_dock.hide()
+    qtbot.waitUntil(lambda: not main_window.hidden_space_dock.isVisible())
+    qtbot.wait(200)  # answers asked for while it showed may still arrive
+    shown = view.space
+    for _ in range(5):
+        with qtbot.waitSignal(main_window.training_stopped):
+            qtbot.mouseClick(main_window.step_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    assert view.space is shown
