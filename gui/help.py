@@ -98,6 +98,15 @@ PANELS = (
         "learns again.",
     ),
     (
+        "Hidden space (tab beside Neurons)",
+        "The plane as one hidden layer sees it (ConvNetJS's transformed view): each "
+        "training point placed by two of that layer's neurons, and the straight lines of a "
+        "grid over the input plane mapped the same way. As the network learns, the lines "
+        "bend and fold and the classes come apart, until the next layers can separate them "
+        "with straight cuts. A hidden layer of two neurons shows its whole space; <b>Next "
+        "pair</b> steps through a wider one.",
+    ),
+    (
         "Walkthrough (tab above the plots)",
         "Backpropagation step by step, with <b>Next</b> / <b>Back</b> (or → / ←). "
         "<b>One neuron</b>: the chapter's ReLU neuron, forward then backward, each value and "
