@@ -41,6 +41,7 @@ class HiddenSpaceLink(QObject):
         self.view.set_run(list(names), list(sizes), info.y_train, info.task)
 
     def show(self, space: HiddenSpace) -> None:
+        """New points and lines from the worker."""
         self.view.show_space(space)
 
     @Slot()

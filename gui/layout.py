@@ -28,6 +28,7 @@ from gui.controls import RunControls, banner
 from gui.data_panel import DataPanel
 from gui.hidden_space_view import HiddenSpaceView
 from gui.inspector import GradientPanel
+from gui.network_graph import NetworkGraph
 from gui.network_panel import NetworkPanel
 from gui.neuron_views import NeuronViews
 from gui.optimizer_panel import OptimizerPanel
@@ -201,8 +202,16 @@ def build_layout(window: MainWindow) -> None:
     hidden.setWidget(window.hidden_space_view)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, hidden)
     window.tabifyDockWidget(neurons, hidden)
-    neurons.raise_()
     window.hidden_space_dock = hidden
+    # TensorFlow Playground's picture of the network: a line per weight.
+    window.network_graph = NetworkGraph()
+    graph = QDockWidget("Network graph", window)
+    graph.setObjectName("network_graph_dock")
+    graph.setWidget(window.network_graph)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, graph)
+    window.tabifyDockWidget(hidden, graph)
+    window.network_graph_dock = graph
+    neurons.raise_()
     window.resizeDocks(
         [controls, inspector], [CONTROLS_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
     )

@@ -18,6 +18,7 @@ from gui.hidden_space_link import HiddenSpaceLink
 from gui.layout import build_layout
 from gui.menus import build_menus
 from gui.metrics import MetricsLog, metrics_table
+from gui.network_graph import graph_labels
 from gui.neuron_link import NeuronLink
 from gui.points import PointEditor
 from gui.settings import AppSettings
@@ -311,6 +312,7 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.walkthrough.reset(info)
         self.neuron_link.reset(info)
         self.hidden_link.reset(info)
+        self.network_graph.set_architecture(*graph_labels(info))
         self._update_io()
         self.update_banner()
         self._draw(info.initial)
@@ -359,6 +361,7 @@ class MainWindow(ConfigMixin, QMainWindow):
                 )
         if snapshot.has_inspector:
             self.gradient_panel.update_stats(snapshot.stats, snapshot.weights, snapshot.dweights)
+            self.network_graph.set_weights(snapshot.weights)
         if snapshot.explanation is not None:
             self._on_explained(snapshot.explanation)
         if snapshot.epochs_per_second:

@@ -135,6 +135,7 @@ def build_menus(window: MainWindow) -> None:
     menu.addAction(window.inspector_dock.toggleViewAction())
     menu.addAction(window.neurons_dock.toggleViewAction())
     menu.addAction(window.hidden_space_dock.toggleViewAction())
+    menu.addAction(window.network_graph_dock.toggleViewAction())
     hard = _action(menu, "Hard boundary (argmax)", window.boundary_plot.set_hard)
     hard.setCheckable(True)
     window.boundary_plot.hard_checkbox.toggled.connect(hard.setChecked)

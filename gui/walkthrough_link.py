@@ -92,7 +92,8 @@ class WalkthroughLink(QObject):
         self._dock_state = w.saveState()
         # The walkthrough needs the width: the docks step aside while it is shown (the
         # picker column has Start and Step).
-        for dock in (w.controls_dock, w.inspector_dock, w.neurons_dock, w.hidden_space_dock):
+        docks = (w.controls_dock, w.inspector_dock, w.neurons_dock, w.hidden_space_dock)
+        for dock in (*docks, w.network_graph_dock):
             dock.hide()
         w.picker_layout.insertWidget(1, w.boundary_plot, 1)
         self._fit_panel()
