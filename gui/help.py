@@ -107,6 +107,13 @@ PANELS = (
         "pair</b> steps through a wider one.",
     ),
     (
+        "Network graph (tab beside Neurons)",
+        "The network as TensorFlow Playground draws it: the inputs, then each layer's "
+        "neurons in a column, and one line per weight, red for positive and blue for "
+        "negative, thicker and darker the larger it is. Watch which connections training "
+        "strengthens and which it lets fade.",
+    ),
+    (
         "Walkthrough (tab above the plots)",
         "Backpropagation step by step, with <b>Next</b> / <b>Back</b> (or → / ←). "
         "<b>One neuron</b>: the chapter's ReLU neuron, forward then backward, each value and "
