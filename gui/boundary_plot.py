@@ -17,8 +17,8 @@ from gui.colors import (
     class_color,
     darker,
 )
+from gui.live_items import PixmapImage
 from gui.plot_base import PlotPanel
-from gui.plot_items import PixmapImage
 from gui.plot_overlay import PlaneOverlay
 from model.grid import BoundaryGrid
 

@@ -32,8 +32,8 @@ from gui.inspector_rows import (
     REFERENCE_COLOR,
     LayerRow,
 )
+from gui.live_items import LiveLabel
 from gui.plot_base import LiveLayoutWidget
-from gui.plot_items import LiveLabel
 
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
 ROW_HEIGHT = 130

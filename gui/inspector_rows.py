@@ -14,11 +14,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
+from gui.live_items import LiveAxis, LiveLabel
 from gui.plot_base import cache_axes
 from gui.plot_items import (
     CompactAxis,
-    LiveAxis,
-    LiveLabel,
     LivePlotItem,
     PathCurve,
     nice_ceiling,

@@ -1,0 +1,132 @@
+"""Plot items Qt paints and measures in C++ alone, so a repaint beside the training thread
+does not take the GIL: Qt asks every item in a repainted area for its bounds (and paints
+it), and pyqtgraph's items answered in Python.
+
+``LiveAxis`` and ``LiveLabel`` keep pyqtgraph's bounds as Qt's own; ``PixmapImage`` is an
+RGBA image scaled by Qt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsWidget
+
+
+class LiveAxis(pg.AxisItem):
+    """A ``pg.AxisItem`` whose bounds are Qt's own.
+
+    Qt asks every item in a repainted area for its bounding rectangle; pyqtgraph's axes
+    answer in Python, so each repaint of a live plot took the GIL from the training thread
+    once per axis (measured: ~500 such calls a second while training, the most frequent way
+    into Python). Here Qt's C++ ``boundingRect`` answers: the widget's rectangle grown by
+    its window-frame margins, which are kept equal to what pyqtgraph adds (ticks pointing
+    into the plot, labels passing the ends, the plot's area when the axis draws a grid).
+    """
+
+    boundingRect = QGraphicsWidget.boundingRect
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self._update_margins()
+
+    def setStyle(self, **kwargs) -> None:
+        super().setStyle(**kwargs)
+        self._update_margins()
+
+    def setGrid(self, grid) -> None:
+        super().setGrid(grid)
+        self._update_margins()
+
+    def linkedViewChanged(self, view=None, newRange=None) -> None:
+        super().linkedViewChanged(view, newRange)
+        if self.grid is not False:
+            self._update_margins()
+
+    def resizeEvent(self, event=None) -> None:
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        """Window-frame margins (left, top, right, bottom) giving ``pg.AxisItem``'s bounds."""
+        if not hasattr(self, "_linkedView"):
+            return  # called by Qt while pyqtgraph's __init__ runs; done again at its end
+        rect = self.rect()
+        view = self.linkedView()
+        if view is not None and self.grid is not False:
+            union = rect | view.mapRectToItem(self, view.boundingRect())
+            margins = (
+                rect.left() - union.left(),
+                rect.top() - union.top(),
+                union.right() - rect.right(),
+                union.bottom() - rect.bottom(),
+            )
+        else:
+            hide = self.style["hideOverlappingLabels"]
+            m = 0 if hide is True else 15 if hide is False else int(hide)
+            inward = -min(0, self.style["tickLength"])
+            margins = {
+                "left": (0, m, inward, m),
+                "right": (inward, m, 0, m),
+                "top": (m, 0, m, inward),
+                "bottom": (m, inward, m, 0),
+            }[self.orientation]
+        if margins != getattr(self, "_margins", None):
+            self._margins = margins
+            self.prepareGeometryChange()
+            self.setWindowFrameMargins(*margins)
+
+
+class LiveLabel(pg.LabelItem):
+    """A ``pg.LabelItem`` whose bounds are Qt's own (its rectangle), as ``LiveAxis``:
+    labels beside live plots were asked for them ~100 times a second, each time in Python."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+
+
+class PixmapImage(QGraphicsPixmapItem):
+    """An RGBA image over a rectangle of the plot, painted by Qt's C++ alone.
+
+    pyqtgraph's ``ImageItem`` paints from Python, so scaling its picture to the screen
+    (~1 ms for 200 x 200 pixels over ~500) held the GIL the training thread needs, at every
+    boundary frame. Here Python only converts the array once per new image (~0.1 ms); Qt
+    scales it with bilinear filtering whenever the plot repaints. The part of
+    ``ImageItem``'s interface the plots use: ``image``, ``setImage``, ``setRect``, ``clear``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.image: np.ndarray | None = None
+        self._rect = QRectF(0, 0, 1, 1)
+
+    def setImage(self, rgba: np.ndarray, autoLevels: bool = False) -> None:
+        """Show ``rgba``: shape (H, W, 4) uint8, row 0 at the bottom of the rectangle."""
+        rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+        if rgba.ndim != 3 or rgba.shape[2] != 4:
+            raise ValueError(f"need an RGBA image of shape (H, W, 4), got {rgba.shape}")
+        h, w = rgba.shape[:2]
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+        self.image = rgba
+        self.setPixmap(QPixmap.fromImage(image))  # a copy: ``rgba`` may go
+        self._place()
+
+    def setRect(self, rect: QRectF) -> None:
+        """Stretch the image over ``rect`` (data coordinates)."""
+        self._rect = QRectF(rect)
+        self._place()
+
+    def clear(self) -> None:
+        """Show nothing until the next ``setImage``."""
+        self.image = None
+        self.setPixmap(QPixmap())
+
+    def _place(self) -> None:
+        if self.image is None:
+            return
+        h, w = self.image.shape[:2]
+        rect = self._rect
+        self.setTransform(QTransform.fromScale(rect.width() / w, rect.height() / h))
+        self.setPos(rect.x(), rect.y())
