@@ -7,7 +7,7 @@ import math
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QWidget
 
 from gui.colors import (
     GRID_ALPHA,
@@ -15,7 +15,7 @@ from gui.colors import (
     TRAIN_CURVE_COLOR,
     VALIDATION_CURVE_COLOR,
 )
-from gui.history import History
+from gui.history import History, smooth
 from gui.plot_base import PlotPanel
 from gui.plot_items import CompactAxis, GridLines, PathCurve, SteppedViewBox
 
@@ -27,6 +27,8 @@ CURVE_CAPACITY = 1024
 #: polygons), 1 pixel ~3.5 ms (a path item then strokes its whole path again to find its
 #: bounds), hairline ~1.5 ms.
 CURVE_WIDTH = 0
+#: Width of a smoothed curve, drawn over the faded raw one.
+SMOOTH_WIDTH = 1.5
 #: The numbers under a plot change at most this often (milliseconds): faster than ~5 times
 #: a second they cannot be read, and laying out their rich text costs ~0.3 ms each time.
 LABEL_INTERVAL_MS = 200
@@ -40,6 +42,16 @@ def _format(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     return f"{value:.4g}"
+
+
+def _screen_pen(color: str, width: float, alpha: int = 255) -> QPen:
+    """A pen ``width`` pixels wide on screen, whatever the plot's scale (a pen that is not
+    cosmetic would be ``width`` data units wide: epochs across, loss units up)."""
+    qcolor = QColor(color)
+    qcolor.setAlpha(alpha)
+    pen = QPen(qcolor, width)
+    pen.setCosmetic(True)
+    return pen
 
 
 def _finite_range(values: np.ndarray) -> tuple[float, float] | None:
@@ -60,6 +72,9 @@ class CurvePlot(PlotPanel):
     (``SteppedViewBox``). The label under the plot, in the curves' colours, is the legend.
     """
 
+    #: The smoothing weight changed (0 to 0.99).
+    smoothing_changed = Signal(float)
+
     def __init__(
         self,
         object_name: str,
@@ -72,6 +87,7 @@ class CurvePlot(PlotPanel):
         epochs = CompactAxis("bottom", spacing=EPOCH_TICK_SPACING)
         super().__init__(object_name, parent, view_box=self.view_box, axis_items={"bottom": epochs})
         self.metric_name = metric
+        self.smoothing = 0.0
         self.train_history = History(capacity)
         self.val_history = History(capacity)
         self._dirty = False
@@ -86,7 +102,10 @@ class CurvePlot(PlotPanel):
         plot.setLabel("left", metric)
         self.train_curve = PathCurve(QPen(QColor(TRAIN_CURVE_COLOR), CURVE_WIDTH), z=1)
         self.val_curve = PathCurve(QPen(QColor(VALIDATION_CURVE_COLOR), CURVE_WIDTH))
-        for curve in (self.train_curve, self.val_curve):
+        # With smoothing on, these carry the smoothed curves and the raw ones fade behind.
+        self.train_smooth = PathCurve(_screen_pen(TRAIN_CURVE_COLOR, SMOOTH_WIDTH), z=3)
+        self.val_smooth = PathCurve(_screen_pen(VALIDATION_CURVE_COLOR, SMOOTH_WIDTH), z=2)
+        for curve in (self.train_curve, self.val_curve, self.train_smooth, self.val_smooth):
             curve.add_to(plot)
         # The grid is drawn under the data, not by the axes (see GridLines); the legend is
         # the label under the plot, whose colours name the curves.
@@ -100,8 +119,23 @@ class CurvePlot(PlotPanel):
         self.value_label = QLabel()
         self.value_label.setObjectName(f"{object_name}_values")
         self.value_label.setTextFormat(Qt.TextFormat.RichText)
-        self.bar.addWidget(self.value_label)
-        self.bar.addStretch(1)
+        # Long numbers are cut at the plot's edge rather than widening the whole window.
+        self.value_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.value_label.setMinimumWidth(120)
+        self.bar.addWidget(self.value_label, 1)  # it takes the room the controls leave
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName(f"{object_name}_smoothing")
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setFixedWidth(64)
+        self.smoothing_slider.setToolTip(
+            "Smoothing of the loss and accuracy curves, as in TensorBoard: an exponential "
+            "moving average (0: off, up to 0.99). The raw curves stay, faded, behind."
+        )
+        self.smoothing_label = QLabel("smooth 0")
+        self.smoothing_label.setToolTip(self.smoothing_slider.toolTip())
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider)
+        self.bar.addWidget(self.smoothing_label)
+        self.bar.addWidget(self.smoothing_slider)
         self._layout.addLayout(self.bar)
         self._update_label()
 
@@ -113,9 +147,35 @@ class CurvePlot(PlotPanel):
     def log_y(self) -> bool:
         return bool(self.view_box.state["logMode"][1])
 
-    def _display(self, history: History) -> tuple[np.ndarray, np.ndarray]:
-        """The points to draw: log10 of the positive values on a log axis."""
+    def set_smoothing(self, weight: float) -> None:
+        """TensorBoard's smoothing weight, 0 (off) to 0.99; the curves are redrawn."""
+        weight = min(max(float(weight), 0.0), 0.99)
+        self.smoothing = weight
+        step = round(weight * 100)
+        if self.smoothing_slider.value() != step:
+            self.smoothing_slider.blockSignals(True)
+            self.smoothing_slider.setValue(step)
+            self.smoothing_slider.blockSignals(False)
+        self.smoothing_label.setText(f"smooth {weight:g}")
+        faded = 60 if weight > 0 else 255
+        for curve, color in (
+            (self.train_curve, TRAIN_CURVE_COLOR),
+            (self.val_curve, VALIDATION_CURVE_COLOR),
+        ):
+            curve.line.setPen(_screen_pen(color, CURVE_WIDTH, faded))
+        self._redraw()
+        self.smoothing_changed.emit(weight)
+
+    @Slot(int)
+    def _on_smoothing_slider(self, step: int) -> None:
+        self.set_smoothing(step / 100)
+
+    def _display(self, history: History, smoothed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The points to draw (smoothed if asked): log10 of the positive values on a log
+        axis."""
         x, y = history.arrays()
+        if smoothed:
+            y = smooth(y, self.smoothing)
         if self.log_y:
             keep = np.isfinite(y) & (y > 0)
             x, y = x[keep], np.log10(y[keep])
@@ -172,6 +232,14 @@ class CurvePlot(PlotPanel):
     def _redraw(self) -> None:
         self.train_curve.setData(*self._display(self.train_history))
         self.val_curve.setData(*self._display(self.val_history))
+        for curve, history in (
+            (self.train_smooth, self.train_history),
+            (self.val_smooth, self.val_history),
+        ):
+            if self.smoothing > 0:
+                curve.setData(*self._display(history, smoothed=True))
+            elif len(curve.xData):
+                curve.setData([], [])
         self.view_box.data_bounds = self._data_bounds()
         self.view_box.follow_data()
 
@@ -181,8 +249,8 @@ class CurvePlot(PlotPanel):
         self.train_history.clear()
         self.val_history.clear()
         self._dirty = False
-        self.train_curve.setData([], [])
-        self.val_curve.setData([], [])
+        for curve in (self.train_curve, self.val_curve, self.train_smooth, self.val_smooth):
+            curve.setData([], [])
         self._label_due = False
         self._update_label()
 
@@ -190,9 +258,9 @@ class CurvePlot(PlotPanel):
         train = self.train_history.last
         val = self.val_history.last
         text = (
-            f'<span style="color:{TRAIN_CURVE_COLOR}">{SWATCH} training '
+            f'<span style="color:{TRAIN_CURVE_COLOR}">{SWATCH} train '
             f"{_format(train and train[1])}</span> &nbsp; "
-            f'<span style="color:{VALIDATION_CURVE_COLOR}">{SWATCH} validation '
+            f'<span style="color:{VALIDATION_CURVE_COLOR}">{SWATCH} val '
             f"{_format(val and val[1])}</span>"
         )
         if text != self._label_text:  # laying out rich text costs more than comparing it

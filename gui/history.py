@@ -205,3 +205,27 @@ class History:
 
     def __repr__(self) -> str:
         return f"History({len(self)} points, capacity {self.capacity}, stride {self.stride})"
+
+
+def smooth(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's scalar smoothing: an exponential moving average with weight
+    ``weight`` (0 <= weight < 1; 0 leaves the values as they are), debiased so the first
+    points are not pulled towards 0. Non-finite values stay where they are and are left
+    out of the average, as TensorBoard does.
+
+    values : shape (n,) -> smoothed : shape (n,), a new array.
+    """
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
+    values = np.asarray(values, dtype=np.float64)
+    out = values.copy()
+    if weight == 0.0 or values.size == 0:
+        return out
+    last, count = 0.0, 0
+    for i, value in enumerate(values.tolist()):
+        if not math.isfinite(value):
+            continue
+        last = last * weight + (1.0 - weight) * value
+        count += 1
+        out[i] = last / (1.0 - weight**count)
+    return out

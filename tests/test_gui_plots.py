@@ -469,8 +469,8 @@ def test_the_label_under_the_plot_names_each_curve_in_its_colour(loss_plot):
     loss_plot.append(1, 0.5, 0.25)
     loss_plot.refresh()
     text = loss_plot.value_label.text()
-    assert f"color:{TRAIN_CURVE_COLOR}" in text and "training 0.5" in text
-    assert f"color:{VALIDATION_CURVE_COLOR}" in text and "validation 0.25" in text
+    assert f"color:{TRAIN_CURVE_COLOR}" in text and "train 0.5" in text
+    assert f"color:{VALIDATION_CURVE_COLOR}" in text and "val 0.25" in text
 
 
 def test_the_grid_follows_the_ticks_of_both_axes(loss_plot):
