@@ -71,10 +71,11 @@ PANELS = (
     ),
     (
         "Loss and accuracy (below)",
-        "The loss is what backpropagation minimises: training (solid, data loss plus "
-        "regularization) and validation (dashed, on points never trained on). A validation "
+        "The loss is what backpropagation minimises: training (blue, data loss plus "
+        "regularization) and validation (orange, on points never trained on). A validation "
         "curve that rises while training keeps falling means overfitting. Tick <i>Log "
-        "scale</i> to see the late, slow progress.",
+        "scale</i> to see the late, slow progress; move <i>smooth</i> (as TensorBoard's "
+        "smoothing) to see the trend through noisy mini-batch curves.",
     ),
     (
         "Gradient inspector (right)",
