@@ -20,8 +20,10 @@ from model.losses import (
 )
 from model.optimizers import Optimizer
 
-#: Rows per chunk in ``predict_proba``: bounds memory on a large grid.
-PREDICT_CHUNK = 16384
+#: Rows per chunk in ``predict_proba``: bounds memory on a large grid, and keeps a
+#: chunk's hidden layer in the cache (ch10 on a 200 x 200 grid: 6.2 ms with 16,384 rows,
+#: 3.2 ms with 1,024; measured with one BLAS thread).
+PREDICT_CHUNK = 1024
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,15 @@ def distribution_bands(values: np.ndarray, max_sample: int = QUANTILE_SAMPLE) ->
     """
     flat = np.ravel(values)
     step = -(-flat.size // max_sample)
-    inner = np.percentile(flat[::step], QUANTILES[1:-1])
+    sample = flat[::step]
+    # np.percentile's "linear" method, without its ~50 us of setup per call: the value at
+    # position q/100 * (n - 1), interpolated between its two neighbours in sorted order.
+    position = np.asarray(QUANTILES[1:-1]) / 100.0 * (sample.size - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, sample.size - 1)
+    ordered = np.partition(sample, np.union1d(below, above))
+    low, high = ordered[below].astype(np.float64), ordered[above].astype(np.float64)
+    inner = low + (high - low) * (position - below)
     return np.concatenate(([flat.min()], inner, [flat.max()])).astype(np.float64)
 
 
