@@ -38,10 +38,14 @@ def edge_style(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``|w|`` against the layer's largest ``|w|`` (all thin and faint when every w is 0)."""
     magnitude = np.abs(np.asarray(weights, dtype=float))
     top = float(magnitude.max()) if magnitude.size else 0.0
-    share = magnitude / top if top > 0 else np.zeros_like(magnitude)
-    widths = 0.3 + (MAX_WIDTH - 0.3) * share
-    alphas = (30 + 225 * share).astype(int)
-    return widths, alphas
+    return share_style(magnitude / top if top > 0 else np.zeros_like(magnitude))
+
+
+def share_style(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Width in pixels and opacity (0-255) of lines whose weights are ``share`` (0 to 1)
+    of their layer's largest."""
+    share = np.asarray(share, dtype=float)
+    return 0.3 + (MAX_WIDTH - 0.3) * share, (30 + 225 * share).astype(int)
 
 
 class NetworkGraph(QWidget):
@@ -128,7 +132,7 @@ class NetworkGraph(QWidget):
                 rows, cols = np.nonzero(sign & (level == k))
                 if not len(rows):
                     continue
-                widths, alphas = edge_style(np.array([(k + 1) / LEVELS]))
+                widths, alphas = share_style(np.array([(k + 0.5) / LEVELS]))
                 color = QColor(base)
                 color.setAlpha(int(alphas[0]))
                 painter.setPen(QPen(color, float(widths[0])))

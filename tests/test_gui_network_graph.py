@@ -21,6 +21,20 @@ def test_a_larger_weight_gets_a_wider_darker_line():
     assert alphas[0, 1] == 255 and alphas[1, 1] == 30
 
 
+def test_small_weights_are_painted_thinner_than_large_ones(graph):
+    weights = (np.array([[3.0] * 64, [0.1] * 64]), np.zeros((64, 3)))
+    graph.set_weights(weights)
+    image = graph.grab().toImage()
+
+    def ink(row: int) -> int:  # dark pixels across the middle of the lines from node row
+        a, b = graph.node_center(0, row), graph.node_center(1, 8)
+        x = int((a.x() + b.x()) / 2)
+        y0 = int((a.y() + b.y()) / 2)
+        return sum(image.pixelColor(x, y).value() < 200 for y in range(y0 - 6, y0 + 7))
+
+    assert ink(0) > ink(1)
+
+
 def test_all_zero_weights_are_thin_and_faint():
     widths, alphas = edge_style(np.zeros((2, 3)))
     assert np.all(widths == widths.min()) and np.all(alphas == 30)
