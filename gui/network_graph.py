@@ -116,16 +116,24 @@ class NetworkGraph(QWidget):
         painter.end()
 
     def _paint_edges(self, painter: QPainter, column: int, weights: np.ndarray) -> None:
-        """The lines between two columns, drawn in ``LEVELS`` strengths per sign: one pen
-        and one ``drawLines`` call per group (a pen per line cost ~5 ms a picture)."""
+        """The lines between two columns: one pen and one ``drawLines`` call per group of
+        like lines (a pen per line cost ~5 ms a picture)."""
+        for pen, lines in self.edge_groups(column, weights):
+            painter.setPen(pen)
+            painter.drawLines(lines)
+
+    def edge_groups(self, column: int, weights: np.ndarray) -> list[tuple[QPen, list[QLineF]]]:
+        """The lines from ``column`` to the next, grouped by sign and by ``LEVELS``
+        strengths: each group's pen and its lines (node to node)."""
         n_in, n_out = self.shown_nodes(column), self.shown_nodes(column + 1)
-        shown = weights[:n_in, :n_out]
+        shown = np.asarray(weights)[:n_in, :n_out]
         magnitude = np.abs(shown)
         top = float(magnitude.max()) if magnitude.size else 0.0
         share = magnitude / top if top > 0 else np.zeros_like(magnitude)
         level = np.minimum((share * LEVELS).astype(int), LEVELS - 1)
         starts = [self.node_center(column, i) for i in range(n_in)]
         ends = [self.node_center(column + 1, j) for j in range(n_out)]
+        groups = []
         for positive, base in ((True, POSITIVE), (False, NEGATIVE)):
             sign = shown >= 0 if positive else shown < 0
             for k in range(LEVELS):
@@ -135,13 +143,12 @@ class NetworkGraph(QWidget):
                 widths, alphas = share_style(np.array([(k + 0.5) / LEVELS]))
                 color = QColor(base)
                 color.setAlpha(int(alphas[0]))
-                painter.setPen(QPen(color, float(widths[0])))
-                painter.drawLines(
-                    [
-                        QLineF(starts[i], ends[j])
-                        for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
-                    ]
-                )
+                lines = [
+                    QLineF(starts[i], ends[j])
+                    for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+                ]
+                groups.append((QPen(color, float(widths[0])), lines))
+        return groups
 
     def _paint_column(self, painter: QPainter, column: int) -> None:
         n = self.shown_nodes(column)
