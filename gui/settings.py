@@ -87,6 +87,18 @@ class AppSettings:
         ):
             self.store.setValue(f"rates/{key}", float(value))
 
+    # --- views ------------------------------------------------------------------------
+    def smoothing(self) -> float:
+        """The curves' smoothing weight, 0 (off) to 0.99."""
+        try:
+            value = float(self.store.value("view/smoothing", 0.0))
+        except (TypeError, ValueError):
+            return 0.0
+        return value if 0.0 <= value <= 0.99 else 0.0
+
+    def set_smoothing(self, weight: float) -> None:
+        self.store.setValue("view/smoothing", float(weight))
+
     # --- recent folders ---------------------------------------------------------------
     def last_folder(self) -> str:
         value = self.store.value("files/folder", "")

@@ -79,6 +79,7 @@ class ConfigMixin:
             pass
         self.settings.set_layout(self.saveGeometry(), self.saveState())
         self.settings.store.setValue("window/splitter", self.plot_splitter.saveState())
+        self.settings.set_smoothing(self.accuracy_plot.smoothing)
         self.settings.sync()
 
     def _restore_layout(self) -> None:
@@ -92,6 +93,7 @@ class ConfigMixin:
                 [max(self.height() - NEURONS_HEIGHT - 60, 300), NEURONS_HEIGHT],
                 Qt.Orientation.Vertical,
             )
+        self.accuracy_plot.set_smoothing(self.settings.smoothing())  # both plots follow
         splitter = self.settings.store.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.plot_splitter.restoreState(splitter)

@@ -229,6 +229,25 @@ def test_the_last_run_and_the_layout_are_remembered(qtbot, settings_dir):
         second.close()
 
 
+def test_the_curve_smoothing_is_remembered(qtbot, settings_dir):
+    from gui.main_window import MainWindow
+
+    first = MainWindow()
+    first.show()
+    qtbot.waitUntil(lambda: first.info is not None)
+    first.accuracy_plot.smoothing_slider.setValue(70)
+    first.close()
+
+    second = MainWindow()
+    second.show()
+    qtbot.waitUntil(lambda: second.info is not None)
+    try:
+        assert second.accuracy_plot.smoothing_slider.value() == 70
+        assert second.loss_plot.smoothing == pytest.approx(0.7)
+    finally:
+        second.close()
+
+
 def test_tests_keep_settings_out_of_the_users_folder(main_window, settings_dir):
     assert main_window.settings.store.fileName().startswith(str(settings_dir))
 
