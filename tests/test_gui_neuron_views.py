@@ -242,3 +242,16 @@ def test_the_callers_dead_masks_are_never_written(views, engine):
     views.update_activations(maps, RES, dead)
     views.clear()
     assert dead[0].all()
+
+
+def test_a_redrawn_layer_matches_one_drawn_once(qtbot, views, engine):
+    """The colouring reuses its arrays between updates: nothing of the last one remains."""
+    maps, dead = engine
+    views.update_activations([m[:, ::-1].copy() for m in maps], RES, dead)
+    views.update_activations(maps, RES, dead)
+    fresh = NeuronViews()
+    qtbot.addWidget(fresh)
+    fresh.set_architecture(SIZES, NAMES)
+    fresh.update_activations(maps, RES, dead)
+    for layer in range(len(SIZES)):
+        assert np.array_equal(views.grid(layer).buffer, fresh.grid(layer).buffer)
