@@ -24,6 +24,7 @@ Usage::
     python -m benchmarks.bench_gui --markdown        # only the table (for the README)
     python -m benchmarks.bench_gui --profile 25      # cProfile of the GUI thread during (b)
     python -m benchmarks.bench_gui --screenshot shot.png   # the window mid-training
+    python -m benchmarks.bench_gui --all-docks       # Hidden space, Network graph shown too
 
 The app's settings are kept in a throwaway folder, so the user's are neither read nor changed.
 """
@@ -159,7 +160,19 @@ def _make_helpers():
     return LatencyProbe, PaintCounter
 
 
-def open_window():
+def show_all_docks(window) -> None:
+    """Take Hidden space and Network graph out of the Neurons tab group and lay the three
+    side by side, so that every view the window has is on screen while it trains."""
+    from PySide6.QtCore import Qt
+
+    horizontal = Qt.Orientation.Horizontal
+    window.splitDockWidget(window.neurons_dock, window.hidden_space_dock, horizontal)
+    window.splitDockWidget(window.hidden_space_dock, window.network_graph_dock, horizontal)
+    for dock in (window.neurons_dock, window.hidden_space_dock, window.network_graph_dock):
+        dock.show()
+
+
+def open_window(all_docks: bool = False):
     """The app's main window at 1600 x 1000, shown, with its first (ch10) run built."""
     from gui.app import make_app
 
@@ -176,6 +189,8 @@ def open_window():
         raise RuntimeError("the window did not build its first run within 30 s")
     # Train on past the preset's limit (10,001 epochs), as a user would raise it.
     window.optimizer_panel.epoch_limit_input.setValue(10_000_000)
+    if all_docks:
+        show_all_docks(window)
     wait(0.1)
     return app, window
 
@@ -280,6 +295,7 @@ def run_benchmark(
     launches: int = 3,
     profile: int = 0,
     screenshot: str | None = None,
+    all_docks: bool = False,
 ) -> Result:
     """Launch timings first (nothing else running), then interleaved (a)/(b) rounds."""
     os.environ["BACKPROP_LAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="bench-gui-settings-")
@@ -291,8 +307,10 @@ def run_benchmark(
 
     from model.run import PRESETS, build_run
 
-    app, window = open_window()
+    app, window = open_window(all_docks)
     result.platform = app.platformName()
+    if all_docks:
+        result.layout = "every dock shown (Hidden space, Network graph beside Neurons)"
     LatencyProbe, PaintCounter = _make_helpers()
     probe, painter = LatencyProbe(), PaintCounter(_view_widgets(window))
     window.snapshot_drawn.connect(painter.snapshot_drawn)
@@ -333,6 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print only the markdown table")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
     parser.add_argument("--screenshot", metavar="PNG", help="grab the window mid-training")
+    parser.add_argument(
+        "--all-docks",
+        action="store_true",
+        help="show Hidden space and Network graph beside Neurons (default: Neurons raised)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.seconds <= 0 or args.launches < 0:
         parser.error("need --rounds >= 1, --seconds > 0 and --launches >= 0")
@@ -343,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         launches=args.launches,
         profile=args.profile,
         screenshot=args.screenshot,
+        all_docks=args.all_docks,
     )
     print(markdown(result) if args.markdown else report(result))
     return 0

@@ -43,6 +43,9 @@ class Result:
     launch_ready: list[float] = field(default_factory=list)
     platform: str = ""
     seconds: float = 0.0
+    #: Which docks showed: the default layout (Neurons raised over Hidden space and
+    #: Network graph) or every dock at once (``--all-docks``).
+    layout: str = "default docks"
 
     @property
     def ratios(self) -> list[float]:
@@ -140,7 +143,8 @@ def report(result: Result) -> str:
     """The plain-text report: per-round numbers, then the table with PASS/FAIL."""
     lines = [
         f"ch10 in the window vs headless: {len(result.headless)} rounds x {result.seconds:g} s, "
-        f"Qt platform {result.platform}, window {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}",
+        f"Qt platform {result.platform}, window {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}, "
+        f"{result.layout}",
         *environment_lines(),
         "rounds (epochs/s): headless "
         + ", ".join(f"{h:,.0f}" for h in result.headless)

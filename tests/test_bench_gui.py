@@ -79,3 +79,9 @@ def test_the_markdown_table_has_a_row_per_measure_with_its_verdict():
     assert "| window / headless | 0.90 | >= 0.90 | PASS |" in table
     assert any(row.startswith("| event latency") and row.endswith("| FAIL |") for row in table)
     assert "| launch to first paint (s) | 0.65 | <= 2 | PASS |" in table
+
+
+def test_the_report_says_which_docks_showed():
+    result = fake_result()
+    result.layout = "every dock shown"
+    assert report(result).splitlines()[0].endswith("every dock shown")
