@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
+from gui.plot_base import on_screen
 from gui.snapshot import RunInfo
 from model.hidden_space import HiddenSpace
 
@@ -25,13 +26,17 @@ class HiddenSpaceLink(QObject):
         self.window = window
         self.view = window.hidden_space_view
         self.view.selection_changed.connect(self._update_worker)
-        window.hidden_space_dock.visibilityChanged.connect(self._update_worker)
+        # A tab raised or hidden changes what is on screen once the layout has settled.
+        window.hidden_space_dock.visibilityChanged.connect(
+            lambda _visible: QTimer.singleShot(0, self, self._update_worker)
+        )
 
     @property
     def wanted(self) -> bool:
-        """Whether the mapping is needed: the dock shows and the walkthrough does not."""
+        """Whether the mapping is needed: the view is on screen (not a tab behind another)
+        and the walkthrough is not."""
         w = self.window
-        return w.hidden_space_dock.isVisible() and not w.walkthrough.active
+        return w.hidden_space_dock.isVisible() and on_screen(self.view) and not w.walkthrough.active
 
     def reset(self, info: RunInfo) -> None:
         """A new run: its hidden layers (every Dense layer but the output one)."""

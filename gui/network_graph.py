@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND
+from gui.plot_base import on_screen
 
 MAX_NODES = 16  # neurons drawn per column
 LEVELS = 8  # strengths a line can be drawn in, per sign
@@ -77,7 +78,8 @@ class NetworkGraph(QWidget):
         """One array per Dense layer, shape (n_inputs, n_neurons) (copies; kept, not read
         again until the next call)."""
         self._weights = None if weights is None else tuple(np.asarray(w) for w in weights)
-        self.update()
+        if on_screen(self):  # a tab behind another is painted when it is raised
+            self.update()
 
     @property
     def weights(self) -> tuple[np.ndarray, ...] | None:

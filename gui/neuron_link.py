@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from gui.plot_base import on_screen
 from gui.snapshot import NeuronMaps, RunInfo
 
 if TYPE_CHECKING:
@@ -46,12 +47,13 @@ class NeuronLink(QObject):
         self.views.neuron_left.connect(self._refresh)
         self.views.neuron_clicked.connect(self._refresh)
         self.views.selection_cleared.connect(self._refresh)
-        window.neurons_dock.visibilityChanged.connect(self._on_visibility)
+        window.neurons_dock.visibilityChanged.connect(self._on_dock_visibility)
 
     @property
     def wanted(self) -> bool:
         """Whether the maps are needed: the dock shows and the walkthrough does not."""
-        return self.window.neurons_dock.isVisible() and not self.window.walkthrough.active
+        w = self.window
+        return w.neurons_dock.isVisible() and on_screen(self.views) and not w.walkthrough.active
 
     def reset(self, info: RunInfo) -> None:
         """One thumbnail per hidden neuron of the new network (maps follow from the worker)."""
@@ -65,6 +67,15 @@ class NeuronLink(QObject):
         """New maps from the worker: recolour the thumbnails and the large view."""
         self.views.update_activations(list(maps.maps), maps.resolution, list(maps.dead))
         self._refresh()
+
+    @Slot(bool)
+    def _on_dock_visibility(self, visible: bool) -> None:
+        """Hidden: stop at once. Shown (or its tab raised): what is on screen is known once
+        the layout has settled, so look then."""
+        if visible:
+            QTimer.singleShot(0, self, lambda: self._on_visibility(True))
+        else:
+            self._on_visibility(False)
 
     @Slot(bool)
     def _on_visibility(self, _visible: bool) -> None:

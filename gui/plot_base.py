@@ -136,3 +136,9 @@ class PlotPanel(QWidget):
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Whether any part of ``widget`` can be seen now. A dock that is a tab behind another
+    one still answers True to ``isVisible()``; only its empty visible region tells."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()

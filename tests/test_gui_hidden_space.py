@@ -128,3 +128,28 @@ def test_nothing_is_mapped_while_the_dock_is_hidden(qtbot, main_window):
             qtbot.mouseClick(main_window.step_button, Qt.MouseButton.LeftButton)
     qtbot.wait(100)
     assert view.space is shown
+
+
+def test_a_tab_behind_the_neurons_maps_nothing_until_it_is_raised(qtbot, main_window):
+    view = main_window.hidden_space_view
+    main_window.neurons_dock.raise_()
+    for _ in range(3):
+        with qtbot.waitSignal(main_window.training_stopped):
+            qtbot.mouseClick(main_window.step_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    assert view.space is None
+    main_window.hidden_space_dock.raise_()
+    qtbot.waitUntil(lambda: view.space is not None, timeout=5000)
+
+
+def test_the_neuron_maps_wait_while_another_tab_covers_them(qtbot, main_window):
+    views = main_window.neuron_views
+    qtbot.waitUntil(lambda: views.resolution > 0, timeout=5000)
+    main_window.hidden_space_dock.raise_()
+    qtbot.wait(100)
+    before = views.activation_image(0, 1).copy()
+    for _ in range(3):
+        with qtbot.waitSignal(main_window.training_stopped):
+            qtbot.mouseClick(main_window.step_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    np.testing.assert_array_equal(views.activation_image(0, 1), before)
