@@ -123,6 +123,15 @@ class BoundaryPlot(PlotPanel):
             "Colour each region by its most probable class only, ignoring confidence"
         )
         self.hard_checkbox.toggled.connect(self.set_hard)
+        # TensorFlow Playground's "Show test data": the validation points on or off.
+        self.validation_checkbox = QCheckBox("Validation points")
+        self.validation_checkbox.setObjectName("boundary_validation_checkbox")
+        self.validation_checkbox.setChecked(True)
+        self.validation_checkbox.setToolTip(
+            "Show the validation points (outlined: the network never trains on them) and "
+            "their misclassified marks"
+        )
+        self.validation_checkbox.toggled.connect(self.show_validation)
         self.class_label = QLabel()
         self.class_label.setObjectName("boundary_class_label")
         self.class_label.setToolTip(HELP)
@@ -131,6 +140,7 @@ class BoundaryPlot(PlotPanel):
         self.coords_label.setMinimumWidth(150)
         self.coords_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar.addWidget(self.hard_checkbox)
+        bar.addWidget(self.validation_checkbox)
         bar.addSpacing(12)
         bar.addWidget(self.class_label)
         bar.addStretch(1)
@@ -188,6 +198,7 @@ class BoundaryPlot(PlotPanel):
         self.n_classes = int(n_classes)
         self.plot_item.setAspectLocked(task != "regression")
         self.hard_checkbox.setVisible(task != "regression")
+        self.validation_checkbox.setVisible(len(self._val_xy) > 0)
         self.plot_item.setLabel("left", "y" if task == "regression" else "x₂")
         self.plot_item.setLabel("bottom", "x" if task == "regression" else "x₁")
         if regression_changed:
@@ -273,8 +284,21 @@ class BoundaryPlot(PlotPanel):
         ):
             return
         self._wrong = (wrong_train, wrong_val)
-        points = np.concatenate([self._train_xy[wrong_train], self._val_xy[wrong_val]])
-        self.misclassified_item.setData(pos=points)
+        self._draw_wrong()
+
+    def _draw_wrong(self) -> None:
+        wrong_train, wrong_val = self._wrong
+        parts = [self._train_xy[wrong_train]]
+        if self.validation_checkbox.isChecked():
+            parts.append(self._val_xy[wrong_val])
+        self.misclassified_item.setData(pos=np.concatenate(parts))
+
+    @Slot(bool)
+    def show_validation(self, shown: bool) -> None:
+        """Validation points (and their misclassified marks) on or off."""
+        self.val_item.setVisible(bool(shown))
+        if self._wrong is not None:
+            self._draw_wrong()
 
     @property
     def misclassified_count(self) -> int:

@@ -67,7 +67,8 @@ PANELS = (
         "of its most probable class, stronger where the network is confident and fading to "
         "grey where it hesitates. Training points are filled, validation points outlined, "
         "and a red ring marks every point the network gets wrong. <i>Hard view</i> shows "
-        "only the winning class. For the sine (regression) the line is the network's fit.",
+        "only the winning class; <i>Validation points</i> hides or shows the held-out "
+        "ones. For the sine (regression) the line is the network's fit.",
     ),
     (
         "Loss and accuracy (below)",

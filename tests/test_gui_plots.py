@@ -187,6 +187,25 @@ def test_misclassified_marks_equal_the_wrong_predictions(boundary, spiral_like):
     assert len(boundary.misclassified_item.data) == 4
 
 
+def test_hiding_the_validation_points_hides_them_and_their_marks(qtbot, boundary, spiral_like):
+    _, y_train, _, y_val = spiral_like
+    train_pred, val_pred = y_train.copy(), (y_val + 1) % 3
+    train_pred[0] = (train_pred[0] + 1) % 3
+    boundary.update_boundary(uniform_probs(), train_pred, val_pred)
+    qtbot.mouseClick(boundary.validation_checkbox, Qt.MouseButton.LeftButton)
+    assert not boundary.val_item.isVisible()
+    assert len(boundary.misclassified_item.data) == 1  # the training point's mark stays
+    qtbot.mouseClick(boundary.validation_checkbox, Qt.MouseButton.LeftButton)
+    assert boundary.val_item.isVisible()
+    assert len(boundary.misclassified_item.data) == 1 + len(y_val)
+
+
+def test_without_validation_points_there_is_nothing_to_hide(boundary):
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    boundary.set_data(X, np.array([0, 1]), None, None, 2, "classification")
+    assert not boundary.validation_checkbox.isVisibleTo(boundary)
+
+
 def test_all_correct_predictions_leave_no_marks(boundary, spiral_like):
     _, y_train, _, y_val = spiral_like
     boundary.update_boundary(uniform_probs(), (y_train + 1) % 3, None)
