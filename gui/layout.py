@@ -171,50 +171,41 @@ def _walkthrough_page(window: MainWindow) -> QSplitter:
     return page
 
 
+def _dock(
+    window: MainWindow, title: str, name: str, widget: QWidget, *, left: bool = False
+) -> QDockWidget:
+    """A dock holding ``widget``, on the right (or left) side, kept as ``window.<name>``."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    area = Qt.DockWidgetArea.LeftDockWidgetArea if left else Qt.DockWidgetArea.RightDockWidgetArea
+    window.addDockWidget(area, dock)
+    setattr(window, name, dock)
+    return dock
+
+
 def build_layout(window: MainWindow) -> None:
     """Create every widget of ``window`` and name the ones tests and automation use."""
     window.setCentralWidget(_plots(window))
 
-    controls = QDockWidget("Controls", window)
-    controls.setObjectName("controls_dock")
-    controls.setWidget(_controls_column(window))
+    controls = _dock(window, "Controls", "controls_dock", _controls_column(window), left=True)
     controls.setFeatures(
         QDockWidget.DockWidgetFeature.DockWidgetMovable
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
     )
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, controls)
-    window.controls_dock = controls
-
     window.gradient_panel = GradientPanel()
-    inspector = QDockWidget("Gradient inspector", window)
-    inspector.setObjectName("inspector_dock")
-    inspector.setWidget(window.gradient_panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, inspector)
-    window.inspector_dock = inspector
-
+    inspector = _dock(window, "Gradient inspector", "inspector_dock", window.gradient_panel)
     # Every neuron of the book's 64-neuron layers; wider layers show their first 64.
     window.neuron_views = NeuronViews(max_shown=NEURONS_SHOWN)
-    neurons = QDockWidget("Neurons", window)
-    neurons.setObjectName("neurons_dock")
-    neurons.setWidget(window.neuron_views)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, neurons)
-    window.neurons_dock = neurons
-    # ConvNetJS's transformed space, a tab beside the neurons.
+    neurons = _dock(window, "Neurons", "neurons_dock", window.neuron_views)
+    # Tabs beside the neurons: ConvNetJS's transformed space, and TensorFlow Playground's
+    # picture of the network (a line per weight).
     window.hidden_space_view = HiddenSpaceView()
-    hidden = QDockWidget("Hidden space", window)
-    hidden.setObjectName("hidden_space_dock")
-    hidden.setWidget(window.hidden_space_view)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, hidden)
+    hidden = _dock(window, "Hidden space", "hidden_space_dock", window.hidden_space_view)
     window.tabifyDockWidget(neurons, hidden)
-    window.hidden_space_dock = hidden
-    # TensorFlow Playground's picture of the network: a line per weight.
     window.network_graph = NetworkGraph()
-    graph = QDockWidget("Network graph", window)
-    graph.setObjectName("network_graph_dock")
-    graph.setWidget(window.network_graph)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, graph)
+    graph = _dock(window, "Network graph", "network_graph_dock", window.network_graph)
     window.tabifyDockWidget(hidden, graph)
-    window.network_graph_dock = graph
     neurons.raise_()
     window.resizeDocks(
         [controls, inspector], [CONTROLS_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal
