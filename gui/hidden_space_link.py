@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Slot
 
-from gui.plot_base import on_screen
+from gui.plot_base import dock_on_screen, watch_dock
 from gui.snapshot import RunInfo
 from model.hidden_space import HiddenSpace
 
@@ -26,17 +26,14 @@ class HiddenSpaceLink(QObject):
         self.window = window
         self.view = window.hidden_space_view
         self.view.selection_changed.connect(self._update_worker)
-        # A tab raised or hidden changes what is on screen once the layout has settled.
-        window.hidden_space_dock.visibilityChanged.connect(
-            lambda _visible: QTimer.singleShot(0, self, self._update_worker)
-        )
+        watch_dock(window.hidden_space_dock, self, self._update_worker)
 
     @property
     def wanted(self) -> bool:
         """Whether the mapping is needed: the view is on screen (not a tab behind another)
         and the walkthrough is not."""
         w = self.window
-        return w.hidden_space_dock.isVisible() and on_screen(self.view) and not w.walkthrough.active
+        return dock_on_screen(w.hidden_space_dock) and not w.walkthrough.active
 
     def reset(self, info: RunInfo) -> None:
         """A new run: its hidden layers (every Dense layer but the output one)."""
@@ -50,7 +47,7 @@ class HiddenSpaceLink(QObject):
         self.view.show_space(space)
 
     @Slot()
-    def _update_worker(self, *_args) -> None:
+    def _update_worker(self) -> None:
         w = self.window
         if getattr(w, "worker_thread", None) is None:
             return

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from gui.plot_base import on_screen
+from gui.plot_base import dock_on_screen, watch_dock
 from gui.snapshot import NeuronMaps, RunInfo
 
 if TYPE_CHECKING:
@@ -47,13 +47,13 @@ class NeuronLink(QObject):
         self.views.neuron_left.connect(self._refresh)
         self.views.neuron_clicked.connect(self._refresh)
         self.views.selection_cleared.connect(self._refresh)
-        window.neurons_dock.visibilityChanged.connect(self._on_dock_visibility)
+        watch_dock(window.neurons_dock, self, self._on_visibility)
 
     @property
     def wanted(self) -> bool:
         """Whether the maps are needed: the dock shows and the walkthrough does not."""
         w = self.window
-        return w.neurons_dock.isVisible() and on_screen(self.views) and not w.walkthrough.active
+        return dock_on_screen(w.neurons_dock) and not w.walkthrough.active
 
     def reset(self, info: RunInfo) -> None:
         """One thumbnail per hidden neuron of the new network (maps follow from the worker)."""
@@ -68,17 +68,8 @@ class NeuronLink(QObject):
         self.views.update_activations(list(maps.maps), maps.resolution, list(maps.dead))
         self._refresh()
 
-    @Slot(bool)
-    def _on_dock_visibility(self, visible: bool) -> None:
-        """Hidden: stop at once. Shown (or its tab raised): what is on screen is known once
-        the layout has settled, so look then."""
-        if visible:
-            QTimer.singleShot(0, self, lambda: self._on_visibility(True))
-        else:
-            self._on_visibility(False)
-
-    @Slot(bool)
-    def _on_visibility(self, _visible: bool) -> None:
+    @Slot()
+    def _on_visibility(self) -> None:
         w = self.window
         if getattr(w, "worker_thread", None) is None:
             return

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import tempfile
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QGraphicsView, QVBoxLayout, QWidget
 
 from gui.colors import GRID_ALPHA, PLOT_BACKGROUND, PLOT_FOREGROUND
 from gui.plot_items import LivePlotItem
@@ -142,3 +143,23 @@ def on_screen(widget: QWidget) -> bool:
     """Whether any part of ``widget`` can be seen now. A dock that is a tab behind another
     one still answers True to ``isVisible()``; only its empty visible region tells."""
     return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def dock_on_screen(dock: QDockWidget) -> bool:
+    """Whether ``dock``'s widget can be seen. The dock is asked too: while it hides, its
+    widget still answers True to ``isVisible()``."""
+    return dock.isVisible() and on_screen(dock.widget())
+
+
+def watch_dock(dock: QDockWidget, receiver: QObject, slot: Callable[[], None]) -> None:
+    """Call ``slot`` whenever ``dock`` may have come on or gone off screen (shown, hidden,
+    its tab raised or covered): at once when it hides, and once the layout has settled
+    when it shows (only then does its visible region tell)."""
+
+    def changed(visible: bool) -> None:
+        if visible:
+            QTimer.singleShot(0, receiver, slot)
+        else:
+            slot()
+
+    dock.visibilityChanged.connect(changed)
