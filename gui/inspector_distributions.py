@@ -15,7 +15,7 @@ from PySide6 import QtGui
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND
 from gui.plot_base import LiveLayoutWidget
-from gui.plot_items import LivePlotItem
+from gui.plot_items import compact_plot
 
 #: Bands drawn, outermost first: pairs of percentile indices into the nine values.
 BANDS = ((0, 8), (1, 7), (2, 6), (3, 5))
@@ -98,19 +98,8 @@ class DistributionPlot:
     def __init__(
         self, layout: pg.GraphicsLayout, col: int, title: str, color: str, tooltip: str
     ) -> None:
-        self.plot = LivePlotItem()
-        self.plot.setTitle(title, size="9pt", color=PLOT_FOREGROUND)
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setToolTip(tooltip)
+        self.plot = compact_plot(title, tooltip)
         self.plot.setLabel("bottom", "epoch", **{"font-size": "8pt"})
-        font = QtGui.QFont()
-        font.setPointSize(8)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setStyle(tickFont=font, tickTextOffset=2)
-            axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
         # Plain curves, not PlotDataItems: a PlotDataItem without a pen hands its curve no
         # data, and the bands between them would stay empty.
         self.curves = [pg.PlotCurveItem(pen=pg.mkPen(None)) for _ in range(9)]

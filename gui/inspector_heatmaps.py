@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
 from gui.plot_base import cache_axes
-from gui.plot_items import LivePlotItem, nice_ceiling, sticky_range
+from gui.plot_items import compact_plot, nice_ceiling, sticky_range
 
 DWEIGHTS_TIP = (
     "dweights of the selected layer after the latest epoch: one cell per weight (rows = "
@@ -55,24 +55,12 @@ class Heatmap:
     def __init__(self, layout: pg.GraphicsLayout, col: int, title: str, tooltip: str) -> None:
         self._shape: tuple[int, ...] | None = None
         self.title = title
-        self.plot = LivePlotItem()
-        self.plot.setTitle(title, size="9pt", color=PLOT_FOREGROUND)
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot = compact_plot(title, tooltip)
         self.plot.invertY(True)  # input 0 on top, as a matrix is printed
-        font = QtGui.QFont()
-        font.setPointSize(8)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setStyle(tickFont=font, tickTextOffset=2)
-            axis.setPen(pg.mkPen(PLOT_FOREGROUND))
-            axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
         self.plot.setLabel("left", "input", **{"font-size": "8pt"})
         self.plot.setLabel("bottom", "neuron", **{"font-size": "8pt"})
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.plot.setToolTip(tooltip)
         self.colorbar = pg.ColorBarItem(
             values=(-1.0, 1.0),
             colorMap=diverging_colormap(),
@@ -81,7 +69,7 @@ class Heatmap:
             colorMapMenu=False,
         )
         bar_axis = self.colorbar.getAxis("right")
-        bar_axis.setStyle(tickFont=font)
+        bar_axis.setStyle(tickFont=self.plot.getAxis("left").style["tickFont"])
         bar_axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         cache_axes(self.plot)
