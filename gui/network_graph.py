@@ -17,10 +17,11 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND
+from gui.feature_row import TITLES
 from gui.plot_base import on_screen
 
 MAX_NODES = 16  # neurons drawn per column
-LEVELS = 8  # strengths a line can be drawn in, per sign
+LEVELS = 16  # strengths a line can be drawn in, per sign
 NODE_RADIUS = 7.0
 MAX_WIDTH = 4.0  # pixels of the line of a layer's largest weight
 POSITIVE = QColor("#B2182B")
@@ -36,17 +37,13 @@ TIP = (
 
 def edge_style(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per weight, its line's width in pixels and opacity (0-255), both growing with
-    ``|w|`` against the layer's largest ``|w|`` (all thin and faint when every w is 0)."""
+    ``|w|`` against the layer's largest ``|w|`` (all thin and faint when every w is 0), in
+    ``LEVELS`` steps so that the graph draws each step with one pen."""
     magnitude = np.abs(np.asarray(weights, dtype=float))
     top = float(magnitude.max()) if magnitude.size else 0.0
-    return share_style(magnitude / top if top > 0 else np.zeros_like(magnitude))
-
-
-def share_style(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Width in pixels and opacity (0-255) of lines whose weights are ``share`` (0 to 1)
-    of their layer's largest."""
-    share = np.asarray(share, dtype=float)
-    return 0.3 + (MAX_WIDTH - 0.3) * share, (30 + 225 * share).astype(int)
+    share = magnitude / top if top > 0 else np.zeros_like(magnitude)
+    strength = np.round(share * (LEVELS - 1)) / (LEVELS - 1)
+    return 0.3 + (MAX_WIDTH - 0.3) * strength, (30 + 225 * strength).astype(int)
 
 
 class NetworkGraph(QWidget):
@@ -129,27 +126,21 @@ class NetworkGraph(QWidget):
         strengths: each group's pen and its lines (node to node)."""
         n_in, n_out = self.shown_nodes(column), self.shown_nodes(column + 1)
         shown = np.asarray(weights)[:n_in, :n_out]
-        magnitude = np.abs(shown)
-        top = float(magnitude.max()) if magnitude.size else 0.0
-        share = magnitude / top if top > 0 else np.zeros_like(magnitude)
-        level = np.minimum((share * LEVELS).astype(int), LEVELS - 1)
+        widths, alphas = edge_style(shown)
         starts = [self.node_center(column, i) for i in range(n_in)]
         ends = [self.node_center(column + 1, j) for j in range(n_out)]
         groups = []
         for positive, base in ((True, POSITIVE), (False, NEGATIVE)):
             sign = shown >= 0 if positive else shown < 0
-            for k in range(LEVELS):
-                rows, cols = np.nonzero(sign & (level == k))
-                if not len(rows):
-                    continue
-                widths, alphas = share_style(np.array([(k + 0.5) / LEVELS]))
+            for alpha in np.unique(alphas[sign]).tolist():
+                rows, cols = np.nonzero(sign & (alphas == alpha))
                 color = QColor(base)
-                color.setAlpha(int(alphas[0]))
+                color.setAlpha(alpha)
                 lines = [
                     QLineF(starts[i], ends[j])
                     for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
                 ]
-                groups.append((QPen(color, float(widths[0])), lines))
+                groups.append((QPen(color, float(widths[rows[0], cols[0]])), lines))
         return groups
 
     def _paint_column(self, painter: QPainter, column: int) -> None:
@@ -181,8 +172,6 @@ class NetworkGraph(QWidget):
 def graph_labels(info) -> tuple[list[int], list[str], list[str]]:
     """For a ``RunInfo``: the Dense layers' widths, the input names (x₁, x₂ or the chosen
     features) and the column titles ("Dense 1"..., "output")."""
-    from gui.feature_row import TITLES
-
     sizes = list(info.layer_sizes)
     features = getattr(getattr(info.config, "network", None), "features", None)
     n_inputs = int(info.X_train.shape[1]) if info.X_train.ndim == 2 else 1
