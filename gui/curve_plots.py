@@ -123,19 +123,9 @@ class CurvePlot(PlotPanel):
         self.value_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.value_label.setMinimumWidth(120)
         self.bar.addWidget(self.value_label, 1)  # it takes the room the controls leave
-        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing_slider.setObjectName(f"{object_name}_smoothing")
-        self.smoothing_slider.setRange(0, 99)
-        self.smoothing_slider.setFixedWidth(64)
-        self.smoothing_slider.setToolTip(
-            "Smoothing of the loss and accuracy curves, as in TensorBoard: an exponential "
-            "moving average (0: off, up to 0.99). The raw curves stay, faded, behind."
-        )
-        self.smoothing_label = QLabel("smooth 0")
-        self.smoothing_label.setToolTip(self.smoothing_slider.toolTip())
-        self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider)
-        self.bar.addWidget(self.smoothing_label)
-        self.bar.addWidget(self.smoothing_slider)
+        #: The smoothing control, on the plot that carries it (see ``add_smoothing_control``).
+        self.smoothing_slider: QSlider | None = None
+        self.smoothing_label: QLabel | None = None
         self._layout.addLayout(self.bar)
         self._update_label()
 
@@ -152,11 +142,12 @@ class CurvePlot(PlotPanel):
         weight = min(max(float(weight), 0.0), 0.99)
         self.smoothing = weight
         step = round(weight * 100)
-        if self.smoothing_slider.value() != step:
+        if self.smoothing_slider is not None and self.smoothing_slider.value() != step:
             self.smoothing_slider.blockSignals(True)
             self.smoothing_slider.setValue(step)
             self.smoothing_slider.blockSignals(False)
-        self.smoothing_label.setText(f"smooth {weight:g}")
+        if self.smoothing_label is not None:
+            self.smoothing_label.setText(f"smooth {weight:g}")
         faded = 60 if weight > 0 else 255
         for curve, color in (
             (self.train_curve, TRAIN_CURVE_COLOR),
@@ -165,6 +156,23 @@ class CurvePlot(PlotPanel):
             curve.line.setPen(_screen_pen(color, CURVE_WIDTH, faded))
         self._redraw()
         self.smoothing_changed.emit(weight)
+
+    def add_smoothing_control(self) -> None:
+        """Put the smoothing slider under this plot (one plot carries it for both: the
+        window passes ``smoothing_changed`` on to the other)."""
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName(f"{self.objectName()}_smoothing")
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setFixedWidth(64)
+        self.smoothing_slider.setToolTip(
+            "Smoothing of the loss and accuracy curves, as in TensorBoard: an exponential "
+            "moving average (0: off, up to 0.99). The raw curves stay, faded, behind."
+        )
+        self.smoothing_label = QLabel(f"smooth {self.smoothing:g}")
+        self.smoothing_label.setToolTip(self.smoothing_slider.toolTip())
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider)
+        self.bar.addWidget(self.smoothing_label)
+        self.bar.addWidget(self.smoothing_slider)
 
     @Slot(int)
     def _on_smoothing_slider(self, step: int) -> None:
@@ -314,4 +322,5 @@ class AccuracyPlot(CurvePlot):
         plot = self.plot_item
         plot.enableAutoRange(axis="y", enable=False)
         plot.setYRange(0.0, 1.0, padding=0.02)
+        self.add_smoothing_control()
         plot.setMouseEnabled(x=True, y=False)

@@ -97,8 +97,6 @@ def _plots(window: MainWindow) -> QWidget:
     window.loss_plot.setToolTip("Loss per epoch: training (solid) and validation (dashed).")
     window.accuracy_plot.setToolTip("Accuracy per epoch: training and validation.")
     # One smoothing control, under the accuracy plot, for both plots (as TensorBoard's).
-    window.loss_plot.smoothing_label.hide()
-    window.loss_plot.smoothing_slider.hide()
     window.accuracy_plot.smoothing_changed.connect(window.loss_plot.set_smoothing)
     curves = QSplitter(Qt.Orientation.Horizontal)
     curves.setObjectName("curves_splitter")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gui.curve_plots import LossPlot
+from gui.curve_plots import AccuracyPlot
 from gui.history import smooth
 
 
@@ -52,7 +52,7 @@ def test_a_weight_of_one_is_refused():
 
 @pytest.fixture
 def plot(qtbot):
-    widget = LossPlot()
+    widget = AccuracyPlot()  # the plot that carries the slider
     qtbot.addWidget(widget)
     rng = np.random.default_rng(0)
     epochs = np.arange(1, 201)
@@ -91,7 +91,7 @@ def test_new_epochs_are_smoothed_as_they_arrive(plot):
 def test_one_slider_under_the_accuracy_plot_smooths_both_plots(qtbot, main_window):
     main_window.accuracy_plot.smoothing_slider.setValue(80)
     assert main_window.loss_plot.smoothing == pytest.approx(0.8)
-    assert not main_window.loss_plot.smoothing_slider.isVisibleTo(main_window)
+    assert main_window.loss_plot.smoothing_slider is None  # no second slider
     assert main_window.accuracy_plot.smoothing_slider.isVisibleTo(main_window)
 
 
