@@ -9,6 +9,9 @@ destructor, while the GUI thread, holding a Qt mutex, waited for the worker.
 
 ``MainThreadCollector`` switches automatic collection off and collects on a QTimer in the
 thread that owns it (the GUI thread), the fix pyqtgraph ships as ``GarbageCollector``.
+pyqtgraph's starts in its constructor and can never be stopped or give automatic
+collection back; the tests need both (each Qt test starts one and stops it), so this one is
+a QObject with ``start`` and ``stop``, collecting by the same rule.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND, POINT_OUTLINE_COLOR, class_color
+from gui.colors import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND, POINT_OUTLINE_COLOR
 from model.hidden_space import HiddenSpace
 
 LINE_COLOR = "#9A9A9A"
@@ -55,7 +55,8 @@ class HiddenSpaceView(QWidget):
         self._labels: np.ndarray | None = None
         self._task = "classification"
         self._brushes: list | None = None
-        self._single_brush = pg.mkBrush(class_color(0))
+        self._palette = [pg.mkBrush(color) for color in CLASS_COLORS]
+        self._single_brush = self._palette[0]
         self._labelled: tuple[int, int] | None = None
         self.space: HiddenSpace | None = None
 
@@ -120,15 +121,11 @@ class HiddenSpaceView(QWidget):
         self._sizes = [int(n) for n in layer_sizes]
         self._labels = np.asarray(labels).reshape(len(labels), -1)[:, 0]
         self._task = task
-        # One brush per class, made once: new brushes for every drawing made pyqtgraph
+        # The class brushes are made once: new brushes for every drawing made pyqtgraph
         # render every point's symbol again (~15 ms a drawing for 300 points).
-        if task == "regression":
-            self._brushes = None
-        else:
-            palette = [
-                pg.mkBrush(class_color(k)) for k in range(int(self._labels.max(initial=0)) + 1)
-            ]
-            self._brushes = [palette[int(k)] for k in self._labels]
+        self._brushes = (
+            None if task == "regression" else [self._palette[int(k)] for k in self._labels]
+        )
         self.space = None
         self.lines.setData([], [])
         self.points.setData([])
