@@ -41,6 +41,7 @@ from benchmarks.timing import (
 )
 from model import Adam, Network, build_network
 from model.datasets import spiral
+from model.layers import read_only
 
 LEARNING_RATE = 0.05
 DECAY = 5e-7
@@ -69,13 +70,14 @@ def engine_epoch(
 ) -> tuple[Network, Callable[[], object]]:
     """Our network for ``X, y`` and a zero-argument epoch (``Network.train_step``).
 
-    The data are converted once, as ``Trainer`` does: X to the network's dtype, y to intp.
+    The data are converted once, as ``Trainer`` does: read-only copies, X in the network's
+    dtype and y as intp (``model.layers.read_only``).
     """
     n_classes = int(y.max()) + 1
     network = build_network(X.shape[1], n_classes, (hidden,), rng=SEED, dtype=dtype)
     optimizer = Adam(learning_rate=LEARNING_RATE, decay=DECAY)
-    X = np.ascontiguousarray(X, dtype=dtype)
-    y = np.ascontiguousarray(y, dtype=np.intp)
+    X = read_only(X, dtype)
+    y = read_only(y, np.intp)
     return network, functools.partial(network.train_step, X, y, optimizer)
 
 

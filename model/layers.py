@@ -7,6 +7,7 @@ and sets and returns ``self.output``; ``backward(dvalues)`` sets and returns
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,23 @@ def _check_count(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
+
+
+def frozen(array: np.ndarray) -> bool:
+    """Whether ``array`` cannot change under a layer: read-only and owning its memory.
+
+    Layers keep what they derive from such an array (a copy with a column of ones, the
+    one-hot form of labels) for as long as the same array comes back, instead of deriving
+    it again on every step. ``read_only`` makes such arrays; the ``Trainer`` uses it.
+    """
+    return not array.flags.writeable and array.base is None
+
+
+def read_only(array: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """A C-ordered, read-only copy of ``array`` (in ``dtype``, if given): see ``frozen``."""
+    copy = np.array(array, dtype=dtype, order="C", copy=True)
+    copy.flags.writeable = False
+    return copy
 
 
 def _dot(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -84,6 +102,22 @@ class Layer:
         return f"{type(self).__name__}()"
 
 
+@dataclass(slots=True)
+class _DensePlan:
+    """What ``Dense`` reuses while the same input array comes in (see ``Dense._plan_for``)."""
+
+    inputs: np.ndarray
+    shape: tuple[int, ...]
+    frozen: bool  # inputs1 already holds inputs, which cannot change
+    output: np.ndarray  # (n_samples, n_neurons)
+    inputs1: np.ndarray | None  # [inputs, 1], (n_samples, n_inputs + 1), when folded
+    ones_column: np.ndarray | None  # (n_samples, 1), for a narrow layer's biases
+    bias_rows: np.ndarray | None  # (n_samples, n_neurons), the biases in every row
+    ones_row: np.ndarray  # (1, n_samples): dbiases = ones_row @ dvalues
+    dinputs: np.ndarray  # (n_samples, n_inputs)
+    weights_t: np.ndarray  # (n_neurons, n_inputs), a C-ordered copy of weights.T
+
+
 class Dense(Layer):
     """Fully connected layer: ``output = inputs @ weights + biases``.
 
@@ -136,6 +170,8 @@ class Dense(Layer):
         self.bind(block, np.zeros_like(block))
         #: A network turns this off for its first layer: nobody reads dL/dX there.
         self.compute_dinputs = True
+        self._plan: _DensePlan | None = None
+        self._inputs1: np.ndarray | None = None
 
     def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Keep weights and biases in ``params``, their gradients in ``grads`` (both of
@@ -188,27 +224,58 @@ class Dense(Layer):
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_inputs) -> output : shape (n_samples, n_neurons)."""
         self.inputs = inputs
-        out = self._buffer("output", (inputs.shape[0], self.n_neurons), self.weights.dtype)
-        if self._folded():
-            # [inputs, 1] @ [weights; biases]: the column of ones is written once.
-            ones = self._constant("inputs1", (inputs.shape[0], self.n_inputs + 1), out.dtype, 1.0)
-            ones[:, :-1] = inputs
-            self._inputs1 = ones
-            np.matmul(ones, self._params, out=out)
+        plan = self._plan
+        if (
+            plan is None
+            or plan.inputs is not inputs
+            or plan.shape != inputs.shape
+            or plan.output.dtype is not self.weights.dtype
+        ):
+            plan = self._plan = self._plan_for(inputs)
+        out = plan.output
+        if plan.inputs1 is not None and self._folded():
+            # [inputs, 1] @ [weights; biases]: the column of ones is written once, and the
+            # inputs too when they are a read-only array seen before (see ``frozen``).
+            if not plan.frozen:
+                plan.inputs1[:, :-1] = inputs
+            self._inputs1 = plan.inputs1
+            np.matmul(plan.inputs1, self._params, out=out)
         else:
             self._inputs1 = None
             _dot(inputs, self.weights, out)
-            if self.n_neurons <= NARROW and self.biases is self._bound[1]:
+            if plan.bias_rows is not None and self.biases is self._bound[1]:
                 # Adding a (1, n_neurons) row to every row restarts numpy's loop per row;
                 # for a few neurons, an outer product with a column of ones (exact) and a
                 # same-shape add cost less.
-                ones = self._constant("ones_column", (inputs.shape[0], 1), out.dtype, 1.0)
-                rows = self._buffer("bias_rows", out.shape, out.dtype)
-                out += np.dot(ones, self.biases, out=rows)
+                np.add(out, np.dot(plan.ones_column, self.biases, out=plan.bias_rows), out=out)
             else:
                 out += self.biases
         self.output = out
         return out
+
+    def _plan_for(self, inputs: np.ndarray) -> _DensePlan:
+        """Buffers for ``inputs``' batch size, kept while the same input array comes in."""
+        n, dtype = inputs.shape[0], self.weights.dtype
+        folded = self.n_inputs <= self.n_neurons
+        narrow = not folded and self.n_neurons <= NARROW
+        inputs1 = None
+        is_frozen = folded and frozen(inputs)
+        if folded:
+            inputs1 = self._constant("inputs1", (n, self.n_inputs + 1), dtype, 1.0)
+            if is_frozen:
+                inputs1[:, :-1] = inputs
+        return _DensePlan(
+            inputs=inputs,
+            shape=inputs.shape,
+            frozen=is_frozen,
+            output=self._buffer("output", (n, self.n_neurons), dtype),
+            inputs1=inputs1,
+            ones_column=self._constant("ones_column", (n, 1), dtype, 1.0) if narrow else None,
+            bias_rows=self._buffer("bias_rows", (n, self.n_neurons), dtype) if narrow else None,
+            ones_row=self._constant("ones", (1, n), dtype, 1.0),
+            dinputs=self._buffer("dinputs", (n, self.n_inputs), dtype),
+            weights_t=self._buffer("weights_t", (self.n_neurons, self.n_inputs), dtype),
+        )
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray | None:
         """dvalues : shape (n_samples, n_neurons), the loss gradient w.r.t. ``output``.
@@ -217,14 +284,29 @@ class Dense(Layer):
         (n_samples, n_inputs), regularization gradients included. The gradient arrays are
         written in place: a network keeps them as views into one flat gradient vector.
         """
+        plan = self._plan
+        if plan is None or plan.shape[0] != dvalues.shape[0]:
+            plan = self._plan = self._plan_for(self.inputs)
         if self._inputs1 is not None and self._folded():
             _dot(self._inputs1.T, dvalues, self._grads)
         else:
             _dot(self.inputs.T, dvalues, self.dweights)
             # The column sums as a row of ones times dvalues: one BLAS call, several times
             # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
-            ones = self._constant("ones", (1, dvalues.shape[0]), dvalues.dtype, 1.0)
-            _dot(ones, dvalues, self.dbiases)
+            _dot(plan.ones_row, dvalues, self.dbiases)
+        if self.has_regularization:
+            self._add_regularization_gradients()
+        if self.compute_dinputs:
+            # BLAS multiplies by a C-ordered copy of weights.T faster than by the transposed
+            # view when the layer is narrow (3 outputs: ~40%); the copy is n_samples times
+            # smaller than the product.
+            np.copyto(plan.weights_t, self.weights.T)
+            self.dinputs = np.matmul(dvalues, plan.weights_t, out=plan.dinputs)
+        else:
+            self.dinputs = None
+        return self.dinputs
+
+    def _add_regularization_gradients(self) -> None:
         if self.weight_regularizer_l1 > 0:
             self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
         if self.weight_regularizer_l2 > 0:
@@ -233,17 +315,6 @@ class Dense(Layer):
             self.dbiases += self.bias_regularizer_l1 * np.sign(self.biases)
         if self.bias_regularizer_l2 > 0:
             self.dbiases += (2 * self.bias_regularizer_l2) * self.biases
-        if self.compute_dinputs:
-            dinputs = self._buffer("dinputs", (dvalues.shape[0], self.n_inputs), dvalues.dtype)
-            # BLAS multiplies by a C-ordered copy of weights.T faster than by the transposed
-            # view when the layer is narrow (3 outputs: ~40%); the copy is n_samples times
-            # smaller than the product.
-            weights_t = self._buffer("weights_t", self.weights.T.shape, self.weights.dtype)
-            np.copyto(weights_t, self.weights.T)
-            self.dinputs = np.matmul(dvalues, weights_t, out=dinputs)
-        else:
-            self.dinputs = None
-        return self.dinputs
 
     def regularization_loss(self) -> float:
         """The L1/L2 penalty this layer adds to the data loss (0.0 when none is set)."""

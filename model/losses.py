@@ -13,6 +13,7 @@ import functools
 import numpy as np
 
 from model.activations import Softmax
+from model.layers import frozen
 
 #: Predictions are clipped to [EPS, 1 - EPS] before a log, as in the book.
 EPS = 1e-7
@@ -57,11 +58,50 @@ def sparse_labels(y_true: np.ndarray) -> np.ndarray:
     return y_true
 
 
+class _Labels:
+    """What a classification loss derives from an array of sparse class labels."""
+
+    __slots__ = ("flat_index", "n_classes", "onehot", "y")
+
+    def __init__(self, y: np.ndarray, n_classes: int) -> None:
+        self.y = y
+        self.n_classes = n_classes
+        #: Where each sample's true class sits in ``y_pred.ravel()``.
+        self.flat_index = _flat_index(y, n_classes)
+        #: (n_samples, n_classes) one-hot labels per dtype, made when first asked for.
+        self.onehot: dict[np.dtype, np.ndarray] = {}
+
+    def onehot_as(self, dtype: np.dtype) -> np.ndarray:
+        onehot = self.onehot.get(dtype)
+        if onehot is None:
+            onehot = np.zeros((len(self.y), self.n_classes), dtype=dtype)
+            onehot.reshape(-1)[self.flat_index] = 1
+            onehot.flags.writeable = False
+            self.onehot[dtype] = onehot
+        return onehot
+
+
+def _labels(loss: Loss, y: np.ndarray, n_classes: int) -> _Labels:
+    """``_Labels`` for sparse labels ``y``. Kept on ``loss`` while the same ``frozen`` array
+    comes back (the training and the validation labels, say), so a full-batch run derives
+    them once."""
+    cached = loss._labels.get(id(y))
+    if cached is not None and cached.y is y and cached.n_classes == n_classes:
+        return cached
+    labels = _Labels(y, n_classes)
+    if frozen(y):
+        if len(loss._labels) >= 4:
+            loss._labels.clear()
+        loss._labels[id(y)] = labels
+    return labels
+
+
 class Loss:
     """Common loss: the mean of per-sample losses."""
 
     def __init__(self) -> None:
         self.dinputs: np.ndarray | None = None
+        self._labels: dict[int, _Labels] = {}
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -97,13 +137,13 @@ class CategoricalCrossentropy(Loss):
         # sum(-log p) is exactly -sum(log p): the negation moves to the scalar.
         return -float(np.add.reduce(correct)) / correct.size
 
-    @staticmethod
-    def _correct_clipped(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    def _correct_clipped(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         """The probability given to each sample's true class, clipped: a new (n_samples,)."""
         _check_batch(y_pred, y_true)
         y_true = np.asarray(y_true)
         if y_true.ndim == 1:
-            correct = y_pred.reshape(-1).take(_flat_index(y_true, y_pred.shape[1]))
+            flat_index = _labels(self, y_true, y_pred.shape[1]).flat_index
+            correct = y_pred.reshape(-1).take(flat_index)
         elif y_true.ndim == 2:
             correct = np.sum(y_pred * y_true, axis=1)
         else:
@@ -147,10 +187,13 @@ class SoftmaxCategoricalCrossentropy(Loss):
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         samples, n_classes = dvalues.shape
-        labels = sparse_labels(y_true)
+        labels = _labels(self, sparse_labels(y_true), n_classes)
         dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
-        np.copyto(dinputs, dvalues)
-        dinputs.reshape(-1)[_flat_index(labels, n_classes)] -= 1
+        if self._labels.get(id(labels.y)) is labels:  # kept: its one-hot is made once
+            np.subtract(dvalues, labels.onehot_as(dvalues.dtype), out=dinputs)
+        else:
+            np.copyto(dinputs, dvalues)
+            dinputs.reshape(-1)[labels.flat_index] -= 1
         dinputs *= 1.0 / samples
         self.dinputs = dinputs
         return dinputs

@@ -13,7 +13,7 @@ import numpy as np
 
 from model._random import RandomLike, as_generator
 from model.activations import ReLU
-from model.layers import Dense
+from model.layers import Dense, read_only
 from model.network import Network
 from model.optimizers import Optimizer
 
@@ -168,12 +168,13 @@ class Trainer:
         check_data(network, X, y)
         self.network = network
         self.optimizer = optimizer
-        self.X = np.ascontiguousarray(X, dtype=network.dtype)
+        # Read-only copies: the layers then derive what they need from them once (``frozen``).
+        self.X = read_only(X, network.dtype)
         self.y = self._targets(y)
         self.X_val = self.y_val = None
         if X_val is not None and y_val is not None and len(X_val):
             check_data(network, X_val, y_val, "validation")
-            self.X_val = np.ascontiguousarray(X_val, dtype=network.dtype)
+            self.X_val = read_only(X_val, network.dtype)
             self.y_val = self._targets(y_val)
         self.batch_size = batch_size
         self.rng = as_generator(rng)
@@ -196,8 +197,8 @@ class Trainer:
     def _targets(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
         if self.network.task == "classification":
-            return np.ascontiguousarray(y.argmax(axis=1) if y.ndim == 2 else y, dtype=np.intp)
-        return np.ascontiguousarray(y.reshape(len(y), -1), dtype=self.network.dtype)
+            return read_only(y.argmax(axis=1) if y.ndim == 2 else y, np.intp)
+        return read_only(y.reshape(len(y), -1), self.network.dtype)
 
     @property
     def batch_size(self) -> int | None:
