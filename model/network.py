@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,9 @@ class Network:
         first = layers.index(self.dense_layers[0])
         self._backward_layers = list(reversed(layers[first:-1] if self._fused else layers[first:]))
         self.dense_layers[0].compute_dinputs = False
+        for layer, after in itertools.pairwise(layers):
+            if isinstance(layer, ReLU) and isinstance(after, Dense):
+                layer.in_place_backward = True
         self._pack()
 
     def _pack(self) -> None:
@@ -175,7 +179,13 @@ class Network:
         return out
 
     def backward(self, output: np.ndarray, y: np.ndarray) -> None:
-        """Backpropagate the loss of ``output`` against ``y`` through every layer."""
+        """Backpropagate the loss of ``output`` against ``y`` through every layer.
+
+        Every layer's ``dweights``, ``dbiases`` and ``dinputs`` are set. A ReLU masks the
+        gradient in the ``dinputs`` array of the Dense layer after it (``in_place_backward``),
+        so that array then holds the ReLU's ``dinputs``: call the layers' ``backward`` one by
+        one, as the book does, to keep both.
+        """
         if self._fused:  # the last layer (Softmax) is inside the fused gradient
             dvalues = self._fused_loss.backward(output, y)
         else:
