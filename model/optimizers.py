@@ -209,32 +209,59 @@ class Adam(Optimizer):
         self.epsilon = epsilon
         self.beta_1 = beta_1
         self.beta_2 = beta_2
-        self._scratch: dict[int, np.ndarray] = {}
+        self._scratch: dict[int, _AdamScratch] = {}
 
     def update(self, param: np.ndarray, grad: np.ndarray) -> None:
         state = self.state_for(param)
         m, v = state["momentums"], state["cache"]
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        tmp = self._scratch.get(id(param))
-        if tmp is None or tmp.shape != param.shape or tmp.dtype != param.dtype:
-            tmp = self._scratch[id(param)] = np.empty_like(param)
-        # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, in place, no temporaries.
-        np.multiply(grad, 1 - b1, out=tmp)
-        m *= b1
-        m += tmp
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - b2
-        v *= b2
-        v += tmp
+        scratch = self._scratch.get(id(param))
+        if scratch is None or not scratch.fits(param, b1, b2):
+            scratch = self._scratch[id(param)] = _AdamScratch(param, b1, b2)
+        tmp, (beta_1, one_minus_beta_1, beta_2, one_minus_beta_2) = scratch.tmp, scratch.betas
         # The book's  param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
         # with both corrections moved into scalars (Kingma & Ba, section 2): the same
         # step, one pass over the parameters fewer.
         correction = math.sqrt(1 - b2**t)
+        scratch.step_scalars[0] = self.epsilon * correction
+        scratch.step_scalars[1] = self.current_learning_rate / (1 - b1**t) * correction
+        epsilon, step_size = scratch.epsilon, scratch.step_size
+        # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, in place, no temporaries. Every
+        # scalar is a 0-d array of the parameters' dtype: numpy converts a Python float on
+        # every call, which costs more than the arithmetic on a few hundred values.
+        np.multiply(grad, one_minus_beta_1, out=tmp)
+        np.multiply(m, beta_1, out=m)
+        np.add(m, tmp, out=m)
+        np.multiply(grad, grad, out=tmp)
+        np.multiply(tmp, one_minus_beta_2, out=tmp)
+        np.multiply(v, beta_2, out=v)
+        np.add(v, tmp, out=v)
         np.sqrt(v, out=tmp)
-        tmp += self.epsilon * correction
+        np.add(tmp, epsilon, out=tmp)
         np.divide(m, tmp, out=tmp)
-        tmp *= self.current_learning_rate / (1 - b1**t) * correction
-        param -= tmp
+        np.multiply(tmp, step_size, out=tmp)
+        np.subtract(param, tmp, out=param)
+
+
+class _AdamScratch:
+    """Adam's scratch array for one parameter array, and its scalars as 0-d arrays."""
+
+    def __init__(self, param: np.ndarray, beta_1: float, beta_2: float) -> None:
+        self.shape, self.dtype, self.beta_1, self.beta_2 = param.shape, param.dtype, beta_1, beta_2
+        self.tmp = np.empty_like(param)
+        betas = np.array([beta_1, 1 - beta_1, beta_2, 1 - beta_2], dtype=param.dtype)
+        self.betas = tuple(betas[i, ...] for i in range(4))
+        #: Written on every step: epsilon * correction, and the step size.
+        self.step_scalars = np.empty(2, dtype=param.dtype)
+        self.epsilon, self.step_size = self.step_scalars[0, ...], self.step_scalars[1, ...]
+
+    def fits(self, param: np.ndarray, beta_1: float, beta_2: float) -> bool:
+        return (
+            self.shape == param.shape
+            and self.dtype == param.dtype
+            and self.beta_1 == beta_1
+            and self.beta_2 == beta_2
+        )
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
