@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,9 +101,9 @@ class Network:
         first = layers.index(self.dense_layers[0])
         self._backward_layers = list(reversed(layers[first:-1] if self._fused else layers[first:]))
         self.dense_layers[0].compute_dinputs = False
-        for layer, after in itertools.pairwise(layers):
-            if isinstance(layer, ReLU) and isinstance(after, Dense):
-                layer.in_place_backward = True
+        for before, layer, after in zip(layers, layers[1:], layers[2:], strict=False):
+            if isinstance(layer, ReLU) and isinstance(before, Dense) and isinstance(after, Dense):
+                layer.in_place = True
         self._pack()
 
     def _pack(self) -> None:
@@ -181,10 +180,11 @@ class Network:
     def backward(self, output: np.ndarray, y: np.ndarray) -> None:
         """Backpropagate the loss of ``output`` against ``y`` through every layer.
 
-        Every layer's ``dweights``, ``dbiases`` and ``dinputs`` are set. A ReLU masks the
-        gradient in the ``dinputs`` array of the Dense layer after it (``in_place_backward``),
-        so that array then holds the ReLU's ``dinputs``: call the layers' ``backward`` one by
-        one, as the book does, to keep both.
+        Every layer's ``dweights``, ``dbiases`` and ``dinputs`` are set. A ReLU between two
+        Dense layers works in place (``ReLU.in_place``): the Dense layer after it then holds
+        the ReLU's ``dinputs`` as its own, as the one before it holds the ReLU's ``output``.
+        Call the layers' ``forward`` and ``backward`` one by one, as the book does, to keep
+        every array apart.
         """
         if self._fused:  # the last layer (Softmax) is inside the fused gradient
             dvalues = self._fused_loss.backward(output, y)

@@ -2,7 +2,7 @@
 
 Layers keep what they derive from a read-only array they own (``frozen``): a Dense layer its
 inputs with a column of ones, a loss the flat index and one-hot form of the labels. A ReLU
-inside a network masks the gradient in place. Each test pins a case where a stale copy
+between two Dense layers of a network works in place. Each test pins a case where a stale copy
 would show.
 """
 
@@ -120,7 +120,7 @@ def test_network_backward_gives_the_gradients_of_layer_by_layer_backward(data):
     dvalues = net.fused_loss.backward(output, y).copy()
     for layer in reversed(net.layers[:-1]):
         if isinstance(layer, ReLU):
-            layer.in_place_backward = False
+            layer.in_place = False
         dvalues = layer.backward(dvalues.copy()) if dvalues is not None else None
     np.testing.assert_array_equal(net.grads, fused)
 
@@ -138,3 +138,23 @@ def test_adam_follows_betas_changed_between_steps():
     changed.step([a], [grad])
     fresh.step([b], [grad])
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_relu_on_its_own_leaves_its_inputs_unchanged():
+    relu = ReLU()
+    inputs = np.array([[1.0, -1.0, 2.0]])
+    np.testing.assert_array_equal(relu.forward(inputs), [[1.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(inputs, [[1.0, -1.0, 2.0]])
+
+
+def test_network_forward_gives_the_output_of_layer_by_layer_forward(data):
+    X, _ = data
+    net = build_network(2, 3, (8, 6), rng=0)
+    expected = X
+    for layer in net.layers:
+        expected = np.array(layer.forward(expected, training=True), copy=True)
+    np.testing.assert_array_equal(net.forward(X), expected)
+    assert [type(layer).__name__ for layer in net.layers if getattr(layer, "in_place", False)] == [
+        "ReLU",
+        "ReLU",
+    ]
