@@ -25,7 +25,6 @@ class ReLU(Layer):
     def __init__(self) -> None:
         super().__init__()
         self.mask: np.ndarray | None = None
-        self._plan: _ReLUPlan | None = None
         #: A network turns this on for a ReLU between two Dense layers: ``forward`` then
         #: writes its output over the Dense layer's ``output`` before it, and ``backward``
         #: masks the gradient in the ``dinputs`` of the Dense layer after it. Nothing reads
@@ -38,13 +37,13 @@ class ReLU(Layer):
         self.inputs = inputs
         plan = self._plan
         if plan is None or plan.inputs is not inputs or plan.shape != inputs.shape:
-            plan = self._plan = self._plan_for(inputs)
+            plan = self._plan_of(inputs)
         self.mask = np.greater(inputs, 0, out=plan.mask)
         out = inputs if self.in_place else plan.output
         self.output = np.maximum(inputs, plan.zeros, out=out)
         return out
 
-    def _plan_for(self, inputs: np.ndarray) -> _ReLUPlan:
+    def _make_plan(self, inputs: np.ndarray) -> _ReLUPlan:
         shape, dtype = inputs.shape, inputs.dtype
         # Against an array of zeros np.maximum runs its SIMD loop, ~2x faster than against
         # the scalar 0 while the arrays stay in cache; past that, memory speed rules.
@@ -109,14 +108,12 @@ class _SoftmaxPlan:
 class Softmax(Layer):
     """Softmax over each row: ``output[i] = exp(inputs[i]) / sum(exp(inputs[i]))``."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._plan: _SoftmaxPlan | None = None
-
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_classes) -> probabilities of the same shape."""
         self.inputs = inputs
-        plan = self._plan_for(inputs)
+        plan = self._plan
+        if plan is None or plan.inputs is not inputs or plan.shape != inputs.shape:
+            plan = self._plan_of(inputs)
         out = plan.output
         # Subtracting the row maximum keeps exp from overflowing; softmax is unchanged by it.
         if plan.columns is None:
@@ -139,15 +136,12 @@ class Softmax(Layer):
         self.output = out
         return out
 
-    def _plan_for(self, inputs: np.ndarray) -> _SoftmaxPlan:
+    def _make_plan(self, inputs: np.ndarray) -> _SoftmaxPlan:
         """Buffers and column views for ``inputs``, kept while the same array comes in."""
-        plan = self._plan
-        if plan is not None and plan.inputs is inputs and plan.shape == inputs.shape:
-            return plan
         n, k = inputs.shape
         row = self._buffer("row", (n, 1), inputs.dtype)
         narrow = k <= _FEW_CLASSES
-        self._plan = plan = _SoftmaxPlan(
+        return _SoftmaxPlan(
             inputs=inputs,
             shape=inputs.shape,
             output=self._buffer("output", inputs.shape, inputs.dtype),
@@ -158,7 +152,6 @@ class Softmax(Layer):
             ones=self._constant("ones", (k, k if narrow else 1), inputs.dtype, 1.0),
             ones_row=self._constant("ones_row", (1, k), inputs.dtype, 1.0),
         )
-        return plan
 
     def _ones_column(self, values: np.ndarray) -> np.ndarray:
         """ones, shape (n_classes, 1): ``values @ ones`` sums each row in one BLAS call,

@@ -18,6 +18,8 @@ WEIGHT_INITS = ("nnfs", "he", "glorot")
 
 #: Up to this many neurons a Dense layer adds its biases by an outer product (``forward``).
 NARROW = 8
+#: Input arrays a layer keeps a plan for (``Layer._plan_of``).
+PLANS_KEPT = 4
 
 
 def _check_nonnegative(name: str, value: float) -> float:
@@ -71,6 +73,28 @@ class Layer:
         self.inputs: np.ndarray | None = None
         self.output: np.ndarray | None = None
         self.dinputs: np.ndarray | None = None
+        #: The plan of the last inputs, and the plans kept by input array (``_plan_of``).
+        self._plan: Any = None
+        self._plans: dict[int, Any] = {}
+
+    def _plan_of(self, inputs: np.ndarray) -> Any:
+        """The plan for ``inputs``: what a layer reuses while the same input array comes in
+        (buffers, views of the inputs, what it derived from them). Plans are kept for a few
+        arrays, so that training and validation inputs in turn do not rebuild them."""
+        plan = self._plans.get(id(inputs))
+        if plan is None or plan.inputs is not inputs or not self._plan_fits(plan, inputs):
+            plan = self._make_plan(inputs)
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            self._plans[id(inputs)] = plan
+        self._plan = plan
+        return plan
+
+    def _plan_fits(self, plan: Any, inputs: np.ndarray) -> bool:
+        return plan.shape == inputs.shape
+
+    def _make_plan(self, inputs: np.ndarray) -> Any:
+        raise NotImplementedError
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """A scratch array reused while the batch shape stays the same (no per-epoch malloc)."""
@@ -104,7 +128,7 @@ class Layer:
 
 @dataclass(slots=True)
 class _DensePlan:
-    """What ``Dense`` reuses while the same input array comes in (see ``Dense._plan_for``)."""
+    """What ``Dense`` reuses while the same input array comes in (``Layer._plan_of``)."""
 
     inputs: np.ndarray
     shape: tuple[int, ...]
@@ -170,7 +194,6 @@ class Dense(Layer):
         self.bind(block, np.zeros_like(block))
         #: A network turns this off for its first layer: nobody reads dL/dX there.
         self.compute_dinputs = True
-        self._plan: _DensePlan | None = None
         self._inputs1: np.ndarray | None = None
 
     def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
@@ -231,7 +254,7 @@ class Dense(Layer):
             or plan.shape != inputs.shape
             or plan.output.dtype is not self.weights.dtype
         ):
-            plan = self._plan = self._plan_for(inputs)
+            plan = self._plan_of(inputs)
         out = plan.output
         if plan.inputs1 is not None and self._folded():
             # [inputs, 1] @ [weights; biases]: the column of ones is written once, and the
@@ -253,17 +276,20 @@ class Dense(Layer):
         self.output = out
         return out
 
-    def _plan_for(self, inputs: np.ndarray) -> _DensePlan:
-        """Buffers for ``inputs``' batch size, kept while the same input array comes in."""
+    def _plan_fits(self, plan: _DensePlan, inputs: np.ndarray) -> bool:
+        return plan.shape == inputs.shape and plan.output.dtype == self.weights.dtype
+
+    def _make_plan(self, inputs: np.ndarray) -> _DensePlan:
         n, dtype = inputs.shape[0], self.weights.dtype
         folded = self.n_inputs <= self.n_neurons
         narrow = not folded and self.n_neurons <= NARROW
         inputs1 = None
         is_frozen = folded and frozen(inputs)
-        if folded:
+        if is_frozen:  # its own copy, filled once
+            inputs1 = np.ones((n, self.n_inputs + 1), dtype=dtype)
+            inputs1[:, :-1] = inputs
+        elif folded:  # shared by every input of this shape, filled on each call
             inputs1 = self._constant("inputs1", (n, self.n_inputs + 1), dtype, 1.0)
-            if is_frozen:
-                inputs1[:, :-1] = inputs
         return _DensePlan(
             inputs=inputs,
             shape=inputs.shape,
@@ -286,7 +312,7 @@ class Dense(Layer):
         """
         plan = self._plan
         if plan is None or plan.shape[0] != dvalues.shape[0]:
-            plan = self._plan = self._plan_for(self.inputs)
+            plan = self._plan_of(self.inputs)
         if self._inputs1 is not None and self._folded():
             _dot(self._inputs1.T, dvalues, self._grads)
         else:
