@@ -38,7 +38,7 @@ class ReLU(Layer):
         plan = self._plan
         if plan is None or plan.inputs is not inputs or plan.shape != inputs.shape:
             plan = self._plan_of(inputs)
-        self.mask = np.greater(inputs, 0, out=plan.mask)
+        self.mask = np.greater(inputs, plan.zero, out=plan.mask)
         out = inputs if self.in_place else plan.output
         self.output = np.maximum(inputs, plan.zeros, out=out)
         return out
@@ -47,13 +47,17 @@ class ReLU(Layer):
         shape, dtype = inputs.shape, inputs.dtype
         # Against an array of zeros np.maximum runs its SIMD loop, ~2x faster than against
         # the scalar 0 while the arrays stay in cache; past that, memory speed rules.
-        zeros = 0
+        # And a 0-d zero of the inputs' dtype makes np.greater ~15% faster than a Python 0,
+        # which numpy converts on every call.
+        zero = np.zeros((), dtype=dtype)
+        zeros = zero
         if inputs.size <= _CACHED_ZEROS_MAX:
             zeros = self._constant("zeros", shape, dtype, 0.0)
         return _ReLUPlan(
             inputs=inputs,
             shape=shape,
             mask=self._buffer("mask", shape, _BOOL),
+            zero=zero,
             zeros=zeros,
             output=self._buffer("output", shape, dtype),
         )
@@ -82,7 +86,8 @@ class _ReLUPlan:
     inputs: np.ndarray
     shape: tuple[int, ...]
     mask: np.ndarray  # bool, inputs > 0
-    zeros: np.ndarray | int  # what np.maximum compares against
+    zero: np.ndarray  # 0-d, what np.greater compares against
+    zeros: np.ndarray  # what np.maximum compares against: zeros of the inputs' shape, or zero
     output: np.ndarray
 
 

@@ -68,17 +68,18 @@ class _Labels:
         self.n_classes = n_classes
         #: Where each sample's true class sits in ``y_pred.ravel()``.
         self.flat_index = _flat_index(y, n_classes)
-        #: (n_samples, n_classes) one-hot labels per dtype, made when first asked for.
-        self.onehot: dict[np.dtype, np.ndarray] = {}
+        #: Per dtype: (n_samples, n_classes) one-hot labels and 1 / n_samples (``onehot_as``).
+        self.onehot: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}
 
-    def onehot_as(self, dtype: np.dtype) -> np.ndarray:
-        onehot = self.onehot.get(dtype)
-        if onehot is None:
+    def onehot_as(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """The one-hot labels in ``dtype``, and ``1 / n_samples`` as a 0-d array of it."""
+        made = self.onehot.get(dtype)
+        if made is None:
             onehot = np.zeros((len(self.y), self.n_classes), dtype=dtype)
             onehot.reshape(-1)[self.flat_index] = 1
             onehot.flags.writeable = False
-            self.onehot[dtype] = onehot
-        return onehot
+            made = self.onehot[dtype] = (onehot, np.array(1.0 / len(self.y), dtype=dtype))
+        return made
 
 
 def _labels(loss: Loss, y: np.ndarray, n_classes: int) -> _Labels:
@@ -190,11 +191,13 @@ class SoftmaxCategoricalCrossentropy(Loss):
         labels = _labels(self, sparse_labels(y_true), n_classes)
         dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
         if self._labels.get(id(labels.y)) is labels:  # kept: its one-hot is made once
-            np.subtract(dvalues, labels.onehot_as(dvalues.dtype), out=dinputs)
+            onehot, inverse_n = labels.onehot_as(dvalues.dtype)
+            np.subtract(dvalues, onehot, out=dinputs)
+            np.multiply(dinputs, inverse_n, out=dinputs)
         else:
             np.copyto(dinputs, dvalues)
             dinputs.reshape(-1)[labels.flat_index] -= 1
-        dinputs *= 1.0 / samples
+            dinputs *= 1.0 / samples
         self.dinputs = dinputs
         return dinputs
 
