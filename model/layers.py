@@ -232,17 +232,12 @@ class Dense(Layer):
         return self.weights, self.biases, self.dweights, self.dbiases
 
     def _folded(self) -> bool:
-        """Whether to fold the bias into the product: only when the layer widens (copying
-        the inputs then costs less than adding the bias to every output), and only while
-        nobody has replaced ``weights`` or the other arrays with new ones."""
+        """Whether the bias can be folded into the product (see ``bind``): only while nobody
+        has replaced ``weights`` or the other arrays with new ones. (A plan folds only when
+        the layer widens: copying the inputs then costs less than adding the bias to every
+        output.)"""
         w, b, dw, db = self._bound
-        return (
-            self.n_inputs <= self.n_neurons
-            and self.weights is w
-            and self.biases is b
-            and self.dweights is dw
-            and self.dbiases is db
-        )
+        return self.weights is w and self.biases is b and self.dweights is dw and self.dbiases is db
 
     def forward(self, inputs: np.ndarray, training: bool = True) -> np.ndarray:
         """inputs : shape (n_samples, n_inputs) -> output : shape (n_samples, n_neurons)."""
@@ -320,7 +315,12 @@ class Dense(Layer):
             # The column sums as a row of ones times dvalues: one BLAS call, several times
             # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
             _dot(plan.ones_row, dvalues, self.dbiases)
-        if self.has_regularization:
+        if (
+            self.weight_regularizer_l1
+            or self.weight_regularizer_l2
+            or self.bias_regularizer_l1
+            or self.bias_regularizer_l2
+        ):
             self._add_regularization_gradients()
         if self.compute_dinputs:
             # BLAS multiplies by a C-ordered copy of weights.T faster than by the transposed

@@ -50,6 +50,8 @@ def _flat_index(labels: np.ndarray, n_classes: int) -> np.ndarray:
 
 def sparse_labels(y_true: np.ndarray) -> np.ndarray:
     """Class indices, shape (n,), from sparse or one-hot labels."""
+    if type(y_true) is np.ndarray and y_true.ndim == 1:
+        return y_true
     y_true = np.asarray(y_true)
     if y_true.ndim == 2:
         return np.argmax(y_true, axis=1)
@@ -86,14 +88,17 @@ def _labels(loss: Loss, y: np.ndarray, n_classes: int) -> _Labels:
     """``_Labels`` for sparse labels ``y``. Kept on ``loss`` while the same ``frozen`` array
     comes back (the training and the validation labels, say), so a full-batch run derives
     them once."""
-    cached = loss._labels.get(id(y))
+    cached = loss._last_labels
+    if cached is None or cached.y is not y or cached.n_classes != n_classes:
+        cached = loss._labels.get(id(y))
     if cached is not None and cached.y is y and cached.n_classes == n_classes:
+        loss._last_labels = cached
         return cached
     labels = _Labels(y, n_classes)
     if frozen(y):
         if len(loss._labels) >= 4:
             loss._labels.clear()
-        loss._labels[id(y)] = labels
+        loss._labels[id(y)] = loss._last_labels = labels
     return labels
 
 
@@ -103,6 +108,7 @@ class Loss:
     def __init__(self) -> None:
         self.dinputs: np.ndarray | None = None
         self._labels: dict[int, _Labels] = {}
+        self._last_labels: _Labels | None = None
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -189,8 +195,12 @@ class SoftmaxCategoricalCrossentropy(Loss):
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         samples, n_classes = dvalues.shape
         labels = _labels(self, sparse_labels(y_true), n_classes)
-        dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
-        if self._labels.get(id(labels.y)) is labels:  # kept: its one-hot is made once
+        plan = self.activation._plan
+        if plan is not None and plan.shape == dvalues.shape and plan.dtype == dvalues.dtype:
+            dinputs = plan.dinputs
+        else:
+            dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
+        if labels is self._last_labels:  # kept: its one-hot is made once
             onehot, inverse_n = labels.onehot_as(dvalues.dtype)
             np.subtract(dvalues, onehot, out=dinputs)
             np.multiply(dinputs, inverse_n, out=dinputs)

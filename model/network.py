@@ -169,7 +169,7 @@ class Network:
         keep it. Dropout is active only when ``training`` is True.
         """
         out = np.asarray(X, dtype=self.dtype)
-        if out.ndim != 2 or out.shape[1] != self.n_inputs:
+        if out.ndim != 2 or out.shape[1] != self._n_inputs:
             raise ValueError(
                 f"inputs must have shape (n_samples, {self.n_inputs}), got {np.shape(X)}"
             )

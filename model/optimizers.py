@@ -210,14 +210,21 @@ class Adam(Optimizer):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self._scratch: dict[int, _AdamScratch] = {}
+        self._last: _AdamScratch | None = None
+
+    def _scratch_for(self, param: np.ndarray, beta_1: float, beta_2: float) -> _AdamScratch:
+        scratch = self._scratch.get(id(param))
+        if scratch is None or not scratch.fits(param, beta_1, beta_2):
+            scratch = self._scratch[id(param)] = _AdamScratch(param, beta_1, beta_2)
+        return scratch
 
     def update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
+        scratch = self._last
+        if scratch is None or scratch.param is not param or (scratch.b1, scratch.b2) != (b1, b2):
+            scratch = self._last = self._scratch_for(param, b1, b2)
         state = self.state_for(param)
         m, v = state["momentums"], state["cache"]
-        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        scratch = self._scratch.get(id(param))
-        if scratch is None or not scratch.fits(param, b1, b2):
-            scratch = self._scratch[id(param)] = _AdamScratch(param, b1, b2)
         tmp, (beta_1, one_minus_beta_1, beta_2, one_minus_beta_2) = scratch.tmp, scratch.betas
         # The book's  param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
         # with both corrections moved into scalars (Kingma & Ba, section 2): the same
@@ -247,7 +254,8 @@ class _AdamScratch:
     """Adam's scratch array for one parameter array, and its scalars as 0-d arrays."""
 
     def __init__(self, param: np.ndarray, beta_1: float, beta_2: float) -> None:
-        self.shape, self.dtype, self.beta_1, self.beta_2 = param.shape, param.dtype, beta_1, beta_2
+        self.param, self.shape, self.dtype = param, param.shape, param.dtype
+        self.b1, self.b2 = beta_1, beta_2
         self.tmp = np.empty_like(param)
         betas = np.array([beta_1, 1 - beta_1, beta_2, 1 - beta_2], dtype=param.dtype)
         self.betas = tuple(betas[i, ...] for i in range(4))
@@ -257,10 +265,11 @@ class _AdamScratch:
 
     def fits(self, param: np.ndarray, beta_1: float, beta_2: float) -> bool:
         return (
-            self.shape == param.shape
+            self.param is param
+            and self.shape == param.shape
             and self.dtype == param.dtype
-            and self.beta_1 == beta_1
-            and self.beta_2 == beta_2
+            and self.b1 == beta_1
+            and self.b2 == beta_2
         )
 
 
