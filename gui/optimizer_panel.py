@@ -16,41 +16,36 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBo
 
 from gui.fields import NumberField
 from model.config import OptimizerConfig, TrainingConfig
-from model.optimizers import OPTIMIZERS
+from model.optimizers import HYPERPARAMETER_RANGES, OPTIMIZERS
 
-MAX_LEARNING_RATE = 1e6
-#: (minimum, maximum, min inclusive, max inclusive, label, tooltip) per hyperparameter.
-HYPERPARAMETERS: dict[str, tuple[float, float, bool, bool, str, str]] = {
+#: (label, tooltip) per hyperparameter; the allowed values are the engine's
+#: (``model.optimizers.HYPERPARAMETER_RANGES``), so a configuration the engine accepts opens
+#: with every field valid.
+HYPERPARAMETERS: dict[str, tuple[str, str]] = {
     "learning_rate": (
-        0.0, MAX_LEARNING_RATE, False, True, "learning rate",
+        "learning rate",
         "Step size: how far each update moves the weights against the gradient. "
         "Applies at once, even while training.",
     ),
     "decay": (
-        0.0, 1.0, True, True, "decay",
+        "decay",
         "Learning-rate decay: lr / (1 + decay · iterations). Applies at once.",
     ),
     "momentum": (
-        0.0, 1.0, True, False, "momentum",
+        "momentum",
         "SGD momentum: the share of the previous update carried into the next. Applies at once.",
     ),
     "epsilon": (
-        0.0, 1.0, False, True, "epsilon",
+        "epsilon",
         "Small number added to the denominator so no division by zero. Applies at once.",
     ),
     "rho": (
-        0.0, 1.0, True, False, "rho",
+        "rho",
         "RMSprop cache decay: how fast old squared gradients are forgotten. Applies at once.",
     ),
-    "beta_1": (
-        0.0, 1.0, True, False, "beta 1",
-        "Adam's momentum decay (first moment). Applies at once.",
-    ),
-    "beta_2": (
-        0.0, 1.0, True, False, "beta 2",
-        "Adam's cache decay (second moment). Applies at once.",
-    ),
-}  # fmt: skip
+    "beta_1": ("beta 1", "Adam's momentum decay (first moment). Applies at once."),
+    "beta_2": ("beta 2", "Adam's cache decay (second moment). Applies at once."),
+}
 _TITLES = {
     "learning_rate": "Learning rate",
     "decay": "Decay",
@@ -102,10 +97,12 @@ class OptimizerPanel(QGroupBox):
 
         self.fields: dict[str, NumberField] = {}
         self.labels: dict[str, QLabel] = {}
-        for name, (low, high, low_in, high_in, label, tip) in HYPERPARAMETERS.items():
+        for name, (label, tip) in HYPERPARAMETERS.items():
+            allowed = HYPERPARAMETER_RANGES[name]
             field = NumberField(
-                f"{name}_input", 0.001, minimum=low, maximum=high, min_inclusive=low_in,
-                max_inclusive=high_in, label=label, tooltip=tip,
+                f"{name}_input", 0.001, minimum=allowed.low, maximum=allowed.high,
+                min_inclusive=allowed.low_inclusive, max_inclusive=allowed.high_inclusive,
+                label=label, tooltip=tip,
             )  # fmt: skip
             field.value_changed.connect(
                 lambda value, name=name: self.hyperparameter_changed.emit(name, value)

@@ -26,7 +26,7 @@ from model.build import HIDDEN_ACTIVATIONS
 from model.datasets import DATASETS
 from model.features import FEATURES, check_features
 from model.layers import WEIGHT_INITS
-from model.optimizers import OPTIMIZERS, Optimizer
+from model.optimizers import HYPERPARAMETER_RANGES, OPTIMIZERS, Optimizer
 
 CONFIG_VERSION = 1
 MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds up to this
@@ -93,10 +93,6 @@ def _nonnegative(name: str, value: Any) -> float:
 
 def _fraction(name: str, value: Any) -> float:
     return _number(name, value, "in 0..0.9", lambda x: 0 <= x <= 0.9)
-
-
-def _unit(name: str, value: Any) -> float:
-    return _number(name, value, "in [0, 1)", lambda x: 0 <= x < 1)
 
 
 def _per_layer(name: str, value: Any, n: int, check) -> Any:
@@ -235,15 +231,10 @@ class NetworkConfig:
             _choice("network.output", self.output, OUTPUTS)
 
 
-_HYPER_CHECKS = {
-    "learning_rate": _positive,
-    "decay": _nonnegative,
-    "momentum": _unit,
-    "epsilon": _positive,
-    "rho": _unit,
-    "beta_1": _unit,
-    "beta_2": _unit,
-}
+def _hyperparameter(name: str, value: Any) -> float:
+    """``optimizer.<hyperparameter>``, checked against the engine's own range for it."""
+    allowed = HYPERPARAMETER_RANGES[name.rpartition(".")[2]]
+    return _number(name, value, allowed.describe(), allowed.__contains__)
 
 
 @dataclass(frozen=True)
@@ -267,7 +258,7 @@ class OptimizerConfig:
             _set(self, "type", _OPTIMIZER_NAMES.get(self.type.lower(), self.type))
         _choice("optimizer.type", self.type, list(OPTIMIZERS))
         own = OPTIMIZERS[self.type].hyperparameters
-        for name, check in _HYPER_CHECKS.items():
+        for name in HYPERPARAMETER_RANGES:
             value = getattr(self, name)
             if value is None:
                 continue
@@ -276,7 +267,7 @@ class OptimizerConfig:
                     f"optimizer.{name}: {self.type} has no {name} "
                     f"(its hyperparameters: {', '.join(own)})"
                 )
-            _set(self, name, check(f"optimizer.{name}", value))
+            _set(self, name, _hyperparameter(f"optimizer.{name}", value))
 
     def hyperparameters(self) -> dict[str, float]:
         """Every hyperparameter of this optimizer, defaults filled in."""

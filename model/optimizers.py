@@ -17,54 +17,79 @@ flat parameter vector.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 
-def _positive(name: str, value: float) -> float:
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return value
+@dataclass(frozen=True)
+class Range:
+    """The values a hyperparameter may take: finite numbers from ``low`` to ``high``, each
+    end in or out. The engine, the run configuration and the window's fields all use these,
+    so a value one of them accepts, the others accept too."""
+
+    low: float
+    high: float = math.inf
+    low_inclusive: bool = False
+    high_inclusive: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        above = value >= self.low if self.low_inclusive else value > self.low
+        below = value <= self.high if self.high_inclusive else value < self.high
+        return math.isfinite(value) and above and below
+
+    def describe(self) -> str:
+        """``"> 0"``, ``">= 0"`` or ``"in [0, 1)"``."""
+        if self.high == math.inf:
+            return f"{'>=' if self.low_inclusive else '>'} {self.low:g}"
+        low, high = "[" if self.low_inclusive else "(", "]" if self.high_inclusive else ")"
+        return f"in {low}{self.low:g}, {self.high:g}{high}"
+
+    def check(self, name: str, value: float) -> float:
+        """``value`` as a float, or a ``ValueError`` naming ``name`` and what is allowed."""
+        number = float(value)
+        if number not in self:
+            raise ValueError(f"{name} must be a finite number {self.describe()}, got {value}")
+        return number
 
 
-def _nonnegative(name: str, value: float) -> float:
-    value = float(value)
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
+_POSITIVE = Range(0.0)
+_UNIT = Range(0.0, 1.0, low_inclusive=True)
 
-
-def _unit_interval(name: str, value: float) -> float:
-    value = float(value)
-    if not (0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1), got {value}")
-    return value
+#: What each optimizer hyperparameter may be.
+HYPERPARAMETER_RANGES: dict[str, Range] = {
+    "learning_rate": _POSITIVE,
+    "decay": Range(0.0, low_inclusive=True),
+    "momentum": _UNIT,
+    "epsilon": _POSITIVE,
+    "rho": _UNIT,
+    "beta_1": _UNIT,
+    "beta_2": _UNIT,
+}
 
 
 class _Hyper:
-    """A validated hyperparameter: assigning a bad value raises ``ValueError`` naming it.
+    """A validated hyperparameter: assigning a value outside its ``HYPERPARAMETER_RANGES``
+    entry raises ``ValueError`` naming it.
 
     It has no ``__get__``: the checked value sits in the instance's ``__dict__`` under the
     same name, so reading it (several times a step) is a plain attribute lookup.
     """
 
-    def __init__(self, check) -> None:
-        self.check = check
-
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.range = HYPERPARAMETER_RANGES[name]
 
     def __set__(self, obj: Any, value: float) -> None:
-        obj.__dict__[self.name] = self.check(self.name, value)
+        obj.__dict__[self.name] = self.range.check(self.name, value)
 
 
 class Optimizer:
     """Common optimizer: learning-rate decay, iteration count and per-parameter state."""
 
-    learning_rate = _Hyper(_positive)
-    decay = _Hyper(_nonnegative)
+    learning_rate = _Hyper()
+    decay = _Hyper()
     #: Hyperparameter names, in constructor order (for saving and for the GUI).
     hyperparameters: tuple[str, ...] = ("learning_rate", "decay")
     #: Names of the per-parameter state arrays.
@@ -125,7 +150,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum when ``momentum > 0``."""
 
-    momentum = _Hyper(_unit_interval)
+    momentum = _Hyper()
     hyperparameters = ("learning_rate", "decay", "momentum")
     state_names = ("momentums",)
 
@@ -148,7 +173,7 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """Adaptive gradient: each parameter's step shrinks with its summed squared gradients."""
 
-    epsilon = _Hyper(_positive)
+    epsilon = _Hyper()
     hyperparameters = ("learning_rate", "decay", "epsilon")
     state_names = ("cache",)
 
@@ -165,8 +190,8 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """Root mean square propagation: a moving average of squared gradients scales each step."""
 
-    epsilon = _Hyper(_positive)
-    rho = _Hyper(_unit_interval)
+    epsilon = _Hyper()
+    rho = _Hyper()
     hyperparameters = ("learning_rate", "decay", "epsilon", "rho")
     state_names = ("cache",)
 
@@ -191,9 +216,9 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adaptive momentum: bias-corrected moving averages of the gradient and its square."""
 
-    epsilon = _Hyper(_positive)
-    beta_1 = _Hyper(_unit_interval)
-    beta_2 = _Hyper(_unit_interval)
+    epsilon = _Hyper()
+    beta_1 = _Hyper()
+    beta_2 = _Hyper()
     hyperparameters = ("learning_rate", "decay", "epsilon", "beta_1", "beta_2")
     state_names = ("momentums", "cache")
 

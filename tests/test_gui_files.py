@@ -122,6 +122,19 @@ def test_a_run_configuration_round_trips_through_a_file(qtbot, main_window, tmp_
     assert [d.n_neurons for d in main_window.worker.run.network.dense_layers] == [64, 12, 3]
 
 
+def test_a_configuration_the_engine_accepts_opens_with_every_field_valid(
+    qtbot, main_window, tmp_path
+):
+    path = tmp_path / "large.json"
+    hyper = {"type": "Adam", "learning_rate": 2e6, "decay": 2.0, "epsilon": 3.0}
+    path.write_text(json.dumps({"optimizer": hyper}))
+    with qtbot.waitSignal(main_window.run_ready, timeout=5000):
+        assert main_window.files.open_config(str(path))
+    fields = main_window.optimizer_panel.fields
+    assert all(fields[name].is_valid() for name in ("learning_rate", "decay", "epsilon"))
+    assert main_window.current_config().optimizer.decay == 2.0
+
+
 @pytest.mark.parametrize(
     "text",
     ["{not json", json.dumps({"network": {"hidden": [0]}}), "[1, 2]"],

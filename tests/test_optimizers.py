@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from model import SGD, Adagrad, Adam, Dense, RMSprop, build_network, optimizer_from_config
+from model.config import ConfigError, OptimizerConfig
+from model.optimizers import HYPERPARAMETER_RANGES, OPTIMIZERS
 
 STEPS = 3
 
@@ -200,3 +202,25 @@ def test_network_step_updates_all_layers_through_one_flat_vector():
     for layer, old in zip(net.dense_layers, before, strict=True):
         assert not np.array_equal(layer.weights, old)
         assert np.shares_memory(layer.weights, net.params)
+
+
+@pytest.mark.parametrize("name", sorted(HYPERPARAMETER_RANGES))
+@pytest.mark.parametrize("value", [-1.0, 0.0, 0.5, 0.999, 1.0, 2.0, 1e9, float("inf")])
+def test_the_run_configuration_accepts_exactly_the_hyperparameters_the_engine_accepts(name, value):
+    cls = next(c for c in OPTIMIZERS.values() if name in c.hyperparameters)
+    try:
+        cls(**{name: value})
+        engine_ok = True
+    except ValueError:
+        engine_ok = False
+    try:
+        OptimizerConfig(type=cls.__name__, **{name: value})
+        config_ok = True
+    except ConfigError:
+        config_ok = False
+    assert engine_ok == config_ok == (value in HYPERPARAMETER_RANGES[name])
+
+
+def test_every_hyperparameter_of_every_optimizer_has_a_range():
+    names = {name for cls in OPTIMIZERS.values() for name in cls.hyperparameters}
+    assert names == set(HYPERPARAMETER_RANGES)
