@@ -13,7 +13,8 @@ Issue 3's speed targets, measured in one process on the chapter 10 workload
     in each round. The probe runs Python 200 times a second in the GUI thread, each time
     taking the GIL from the training thread (measured: ~0.06 of the ratio), so (b) is timed
     without it, as the user runs the app; its epochs/s with the probe are reported too.
-    During (b), how many frames each view actually painted per second;
+    During (c), how many frames each view actually painted per second (counting them is
+    Python run at every event of the views, which the app does not run either);
 (d) in a fresh process (``benchmarks/launch_probe.py``), the time from starting
     ``main.py`` to the end of the window's first paint (target <= 2 s).
 
@@ -134,17 +135,29 @@ def _make_helpers():
             self._last = now
 
     class PaintCounter(QObject):
-        """Counts the paint events of a few widgets (the plots' viewports)."""
+        """Counts the paint events of a few widgets (the plots' viewports) and the snapshots
+        drawn, while attached. Its event filter is Python run for every event of those
+        widgets, taking the GIL from the training thread as the app itself does not: it is
+        attached only in the stretch of a round that does not time the ratio."""
 
-        def __init__(self, widgets: dict[str, object]) -> None:
+        def __init__(self, window, widgets: dict[str, object]) -> None:
             super().__init__()
+            self.window = window
+            self.widgets = widgets
             self.names = {id(w): name for name, w in widgets.items()}
             self.counts = dict.fromkeys([*widgets, "snapshots"], 0)
-            for widget in widgets.values():
-                widget.installEventFilter(self)
 
-        def reset(self) -> None:
+        def attach(self) -> None:
+            """Reset the counts and start counting."""
             self.counts = dict.fromkeys(self.counts, 0)
+            for widget in self.widgets.values():
+                widget.installEventFilter(self)
+            self.window.snapshot_drawn.connect(self.snapshot_drawn)
+
+        def detach(self) -> None:
+            for widget in self.widgets.values():
+                widget.removeEventFilter(self)
+            self.window.snapshot_drawn.disconnect(self.snapshot_drawn)
 
         @Slot(int)
         def snapshot_drawn(self, epoch: int) -> None:
@@ -213,7 +226,6 @@ def window_round(
     QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     wait(warmup)
     trainer = window.worker.run.trainer  # only its epoch counter is read (an int)
-    painter.reset()
     if profiler is not None:
         profiler.enable()
     epoch0, t0, cpu0, all0 = (
@@ -236,12 +248,14 @@ def window_round(
     )
     if profiler is not None:
         profiler.disable()
-    frames = {name: n / (t1 - t0) for name, n in painter.counts.items()}
     probe.start()
+    painter.attach()
     epoch2, t2 = trainer.epoch, time.perf_counter()
     wait(seconds)
     epoch3, t3 = trainer.epoch, time.perf_counter()
+    painter.detach()
     probe.stop()
+    frames = {name: n / (t3 - t2) for name, n in painter.counts.items()}
     QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
     if window.running:
         wait_for(window.training_stopped, 5.0)
@@ -312,8 +326,7 @@ def run_benchmark(
     if all_docks:
         result.layout = "every dock shown (Hidden space, Network graph beside Neurons)"
     LatencyProbe, PaintCounter = _make_helpers()
-    probe, painter = LatencyProbe(), PaintCounter(_view_widgets(window))
-    window.snapshot_drawn.connect(painter.snapshot_drawn)
+    probe, painter = LatencyProbe(), PaintCounter(window, _view_widgets(window))
     profiler = None
     if profile:
         import cProfile
