@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal, Slot
 
@@ -18,7 +17,7 @@ from gui.colors import PLOT_BACKGROUND, darker
 from gui.help import INSPECTOR_HELP
 from gui.inspector_distributions import DistributionView
 from gui.inspector_gradcheck import GradCheckView
-from gui.inspector_heatmaps import DWEIGHTS_TIP, WEIGHTS_TIP, Heatmap
+from gui.inspector_heatmaps import DWEIGHTS_TIP, WEIGHTS_TIP, Heatmap, MatrixImage
 from gui.inspector_rows import (
     DBIASES_COLOR,
     DEAD_COLOR,
@@ -196,11 +195,11 @@ class GradientPanel(QtWidgets.QWidget):
         return tuple(self._rows)
 
     @property
-    def dweights_image(self) -> pg.ImageItem:
+    def dweights_image(self) -> MatrixImage:
         return self.dweights_map.image
 
     @property
-    def weights_image(self) -> pg.ImageItem:
+    def weights_image(self) -> MatrixImage:
         return self.weights_map.image
 
     def row_count(self) -> int:

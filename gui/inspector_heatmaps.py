@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
+from gui.live_items import PixmapImage
 from gui.plot_base import cache_axes
 from gui.plot_items import compact_plot, nice_ceiling, sticky_range
 
@@ -49,6 +50,59 @@ def symmetric_level(values: np.ndarray, percentile: float = 99.0) -> float:
     return level if level > 0 else 1.0
 
 
+class MatrixImage(PixmapImage):
+    """A matrix drawn cell by cell through a colour lookup table, painted by Qt alone.
+
+    pyqtgraph's ``ImageItem`` maps its values through the table and scales the picture in
+    Python at every repaint of the inspector (~1 ms a repaint, taking the GIL from the
+    training thread); here the colours are computed once per new matrix and Qt scales the
+    pixmap. ``image`` is the matrix itself, shape (rows, cols), row 0 at ``rect.top()``.
+    """
+
+    def __init__(self, lut: np.ndarray) -> None:
+        """lut : shape (n, 4) uint8 RGBA, the colours from the low level to the high one."""
+        super().__init__()
+        self.setTransformationMode(QtCore.Qt.TransformationMode.FastTransformation)
+        self.lut = np.ascontiguousarray(lut, dtype=np.uint8)
+        self.matrix: np.ndarray | None = None
+
+    @property
+    def image(self) -> np.ndarray | None:
+        return self.matrix
+
+    @image.setter
+    def image(self, value: np.ndarray | None) -> None:
+        pass  # PixmapImage stores its RGBA picture here; the matrix is kept instead
+
+    def set_matrix(self, matrix: np.ndarray, levels: tuple[float, float]) -> None:
+        """Show ``matrix`` with ``levels[0]`` at the table's first colour and ``levels[1]`` at
+        its last (values beyond take the end colours; NaN is left transparent)."""
+        matrix = np.asarray(matrix, dtype=float)
+        low, high = levels
+        n = len(self.lut)
+        # As pyqtgraph's ImageItem: n colours over [low, high), clipped at both ends.
+        scale = n / (high - low) if high > low else 0.0
+        index = np.nan_to_num((matrix - low) * scale, nan=0.0, posinf=n - 1, neginf=0.0)
+        rgba = self.lut[np.clip(index, 0, n - 1).astype(np.intp)]
+        finite = np.isfinite(matrix)
+        if not finite.all():
+            rgba[~finite] = 0
+        self.matrix = matrix
+        self.setImage(rgba)
+
+    def clear(self) -> None:
+        super().clear()
+        self.matrix = None
+
+    def _place(self) -> None:
+        width, height = self.pixmap().width(), self.pixmap().height()
+        if not (width and height):
+            return
+        rect = self._rect
+        self.setTransform(QtGui.QTransform.fromScale(rect.width() / width, rect.height() / height))
+        self.setPos(rect.x(), rect.y())
+
+
 class Heatmap:
     """One titled matrix plot with its colour bar; axis rows = inputs, columns = neurons."""
 
@@ -59,11 +113,13 @@ class Heatmap:
         self.plot.invertY(True)  # input 0 on top, as a matrix is printed
         self.plot.setLabel("left", "input", **{"font-size": "8pt"})
         self.plot.setLabel("bottom", "neuron", **{"font-size": "8pt"})
-        self.image = pg.ImageItem(axisOrder="row-major")
+        colormap = diverging_colormap()
+        # The colour bar's own table, so a cell and the bar agree on every colour.
+        self.image = MatrixImage(colormap.getLookupTable(nPts=256, alpha=True))
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(
             values=(-1.0, 1.0),
-            colorMap=diverging_colormap(),
+            colorMap=colormap,
             width=12,
             interactive=False,
             colorMapMenu=False,
@@ -71,7 +127,10 @@ class Heatmap:
         bar_axis = self.colorbar.getAxis("right")
         bar_axis.setStyle(tickFont=self.plot.getAxis("left").style["tickFont"])
         bar_axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # Placed as ``setImageItem(..., insert_in=plot)`` places it; the image follows the
+        # bar's levels in ``show`` rather than through pyqtgraph's ImageItem link.
+        self.plot.layout.addItem(self.colorbar, 2, 5)
+        self.plot.layout.setColumnFixedWidth(4, 5)
         cache_axes(self.plot)
         bar_axis.setCacheMode(bar_axis.CacheMode.DeviceCoordinateCache)
         layout.addItem(self.plot, row=0, col=col)
@@ -91,9 +150,9 @@ class Heatmap:
         # again only now and then.
         needed = nice_ceiling(symmetric_level(matrix))
         low, high = sticky_range(tuple(self.colorbar.levels()), (-needed, needed))
-        self.image.setImage(matrix, autoLevels=False)
         if self.colorbar.levels() != (low, high):
             self.colorbar.setLevels((low, high))
+        self.image.set_matrix(matrix, (low, high))
         if matrix.shape != self._shape:
             self._shape = matrix.shape
             rows, cols = matrix.shape

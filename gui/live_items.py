@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QImage, QPixmap, QTransform
+from PySide6.QtGui import QColor, QImage, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsWidget
 
 
@@ -81,9 +81,47 @@ class LiveAxis(pg.AxisItem):
 
 class LiveLabel(pg.LabelItem):
     """A ``pg.LabelItem`` whose bounds are Qt's own (its rectangle), as ``LiveAxis``:
-    labels beside live plots were asked for them ~100 times a second, each time in Python."""
+    labels beside live plots were asked for them ~100 times a second, each time in Python.
+
+    A new text of the same style that is no taller and no wider than the widest shown so
+    far only replaces the words: pyqtgraph measures the text again, moves it and asks the
+    layout to lay out anew (its items answering Qt's size queries in Python), all for the
+    same place and size, at each of the inspector's updates.
+    """
 
     boundingRect = QGraphicsWidget.boundingRect
+
+    def setText(self, text: str, **args) -> None:
+        if args or not hasattr(self, "_span_style"):
+            super().setText(text, **args)
+            self._span_style = None  # computed again below, from the new options
+            self._laid_out = self.itemRect().size()
+            return
+        if self._span_style is None:
+            self._span_style = _span_style(self.opts)
+        self.text = text
+        self.item.setHtml(f"<span style='{self._span_style}'>{text}</span>")
+        size = self.itemRect().size()
+        if size.height() != self._laid_out.height() or size.width() > self._laid_out.width():
+            super().setText(text)
+            self._laid_out = size
+
+
+def _span_style(opts: dict) -> str:
+    """The CSS ``pg.LabelItem.setText`` puts around its text, for these options."""
+    color = opts["color"]
+    if color is None:
+        color = pg.getConfigOption("foreground")
+    styles = ["color: " + pg.mkColor(color).name(QColor.NameFormat.HexArgb)]
+    if "family" in opts:
+        styles.append("font-family: " + opts["family"])
+    if "size" in opts:
+        styles.append("font-size: " + opts["size"])
+    if opts.get("bold") in (True, False):
+        styles.append("font-weight: " + ("bold" if opts["bold"] else "normal"))
+    if opts.get("italic") in (True, False):
+        styles.append("font-style: " + ("italic" if opts["italic"] else "normal"))
+    return "; ".join(styles)
 
 
 class PixmapImage(QGraphicsPixmapItem):
