@@ -17,7 +17,7 @@ from gui.colors import (
     class_color,
     darker,
 )
-from gui.live_items import PixmapImage
+from gui.live_items import LiveScatter, PixmapImage
 from gui.plot_base import PlotPanel
 from gui.plot_overlay import PlaneOverlay
 from model.grid import BoundaryGrid
@@ -100,11 +100,11 @@ class BoundaryPlot(PlotPanel):
         self.curve_item = pg.PlotDataItem(pen=pg.mkPen(REGRESSION_CURVE_COLOR, width=3))
         self.curve_item.setZValue(10)  # the fit stays visible above the data points
         plot.addItem(self.curve_item)
-        self.train_item = pg.ScatterPlotItem(
+        self.train_item = LiveScatter(
             size=POINT_SIZE, pen=pg.mkPen(POINT_OUTLINE_COLOR, width=1), hoverable=False
         )
-        self.val_item = pg.ScatterPlotItem(size=POINT_SIZE, brush=pg.mkBrush(None))
-        self.misclassified_item = pg.ScatterPlotItem(
+        self.val_item = LiveScatter(size=POINT_SIZE, brush=pg.mkBrush(None))
+        self.misclassified_item = LiveScatter(
             size=MARK_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MISCLASSIFIED_COLOR, width=1.6)
         )
         for item in (self.train_item, self.val_item, self.misclassified_item):

@@ -168,3 +168,30 @@ class PixmapImage(QGraphicsPixmapItem):
         rect = self._rect
         self.setTransform(QTransform.fromScale(rect.width() / w, rect.height() / h))
         self.setPos(rect.x(), rect.y())
+
+
+class LiveScatter(pg.ScatterPlotItem):
+    """A ``pg.ScatterPlotItem`` that answers Qt's bounds queries from a cache.
+
+    Qt asks every item of a repainted area for its bounds; pyqtgraph's scatter computes them
+    afresh each time from the view's pixel size, making Qt objects (transforms, points)
+    whose deallocation releases and retakes the GIL, at each boundary frame (measured with
+    perf: the most frequent way the GUI thread took the GIL back from the training
+    thread). The bounds change only when pyqtgraph forgets its data bounds (new points,
+    new sizes, a new view transform: every such path sets ``bounds``), so the rectangle is
+    kept until then.
+    """
+
+    @property
+    def bounds(self) -> list:
+        return self._bounds
+
+    @bounds.setter
+    def bounds(self, value: list) -> None:
+        self._bounds = value
+        self._rect = None
+
+    def boundingRect(self) -> QRectF:
+        if self._rect is None:
+            self._rect = super().boundingRect()
+        return self._rect
