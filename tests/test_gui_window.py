@@ -147,11 +147,11 @@ def test_a_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, main_window
 
 def test_an_invalid_learning_rate_is_refused_with_the_allowed_range(qtbot, main_window):
     field = main_window.optimizer_panel.fields["learning_rate"]
-    for text in ("-1", "0", "abc", "1e9"):
+    for text in ("-1", "0", "abc", "1e999"):  # 1e999 is infinite
         type_into(qtbot, main_window.learning_rate_input, text)
         assert field.message.isVisible()
         assert "allowed" in field.message.text() or "must be" in field.message.text()
-        assert "1e+06" in field.message.text() or "1000000" in field.message.text()
+        assert "a number > 0" in field.message.text()
         assert field.value() == pytest.approx(0.05)  # the last valid value stays
     qtbot.wait(50)
     assert main_window.worker.run.optimizer.learning_rate == pytest.approx(0.05)
