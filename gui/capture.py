@@ -63,6 +63,11 @@ class BoundaryShadow:
         config = {**network.config(), "dtype": "float32"}
         self.network = network_from_config(config, rng=0)
         self.points = np.ascontiguousarray(points, dtype=np.float32)
+        # Chunks are copied into one array per chunk size, always the same: the network's
+        # layers keep their plan for it, instead of making one for a new slice each pass.
+        rows = self.CHUNK_ROWS
+        sizes = {len(self.points[i : i + rows]) for i in range(0, len(self.points), rows)}
+        self._chunk = {size: np.empty((size, points.shape[1]), np.float32) for size in sizes}
 
     def predict_proba(self) -> np.ndarray:
         """The source network's current outputs on the grid, shape (n_points, n_outputs).
@@ -73,11 +78,11 @@ class BoundaryShadow:
         with np.errstate(all="ignore"):
             self.network.set_params(self.source.params)  # float64 -> float32, in place
             out = np.empty((len(self.points), self.network.n_outputs), dtype=np.float32)
-            rows = self.CHUNK_ROWS
-            for start in range(0, len(self.points), rows):
-                out[start : start + rows] = self.network.forward(
-                    self.points[start : start + rows], training=False
-                )
+            for start in range(0, len(self.points), self.CHUNK_ROWS):
+                points = self.points[start : start + self.CHUNK_ROWS]
+                chunk = self._chunk[len(points)]
+                np.copyto(chunk, points)
+                out[start : start + len(chunk)] = self.network.forward(chunk, training=False)
             if not np.isfinite(out).all():
                 out = self.source.predict_proba(self.points)
         return out

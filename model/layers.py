@@ -84,9 +84,10 @@ class Layer:
         plan = self._plans.get(id(inputs))
         if plan is None or plan.inputs is not inputs or not self._plan_fits(plan, inputs):
             plan = self._make_plan(inputs)
-            if len(self._plans) >= PLANS_KEPT:
-                self._plans.clear()
-            self._plans[id(inputs)] = plan
+            if inputs.base is None:  # a view (a slice, a chunk) is made anew for each call
+                if len(self._plans) >= PLANS_KEPT:
+                    self._plans.clear()
+                self._plans[id(inputs)] = plan
         self._plan = plan
         return plan
 

@@ -241,6 +241,9 @@ class Network:
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"inputs must have shape (n_samples, {self.n_inputs}), got {X.shape}")
         result = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        if X.shape[0] <= PREDICT_CHUNK:  # X itself, not a slice: the layers know it again
+            np.copyto(result, self.forward(X, training=False))
+            return result
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             stop = start + PREDICT_CHUNK
             result[start:stop] = self.forward(X[start:stop], training=False)

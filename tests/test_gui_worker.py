@@ -229,6 +229,17 @@ def test_the_boundary_in_float32_matches_the_network_and_leaves_it_untouched():
     np.testing.assert_array_equal(run.network.params, params)
 
 
+def test_the_float32_boundary_follows_the_network_from_one_call_to_the_next():
+    run = build_run(SMALL)
+    grid = make_grid(run.X_train, 50)  # 2,500 points: chunks of 1,000, 1,000 and 500
+    shadow = BoundaryShadow(run.network, grid.points)
+    for _ in range(3):
+        for _ in range(20):
+            run.trainer.run_epoch()
+        expected = run.network.predict_proba(grid.points)
+        np.testing.assert_allclose(shadow.predict_proba(), expected, atol=1e-5)
+
+
 def test_snapshot_arrays_are_read_only_copies(qtbot, worker):
     worker.driver.train.emit(1)
     qtbot.waitUntil(lambda: bool(worker.recorder.stops))
