@@ -139,6 +139,7 @@ class PixmapImage(QGraphicsPixmapItem):
         self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.image: np.ndarray | None = None
         self._rect = QRectF(0, 0, 1, 1)
+        self._placed: tuple | None = None  # (w, h, rect) the transform was made for
 
     def setImage(self, rgba: np.ndarray, autoLevels: bool = False) -> None:
         """Show ``rgba``: shape (H, W, 4) uint8, row 0 at the bottom of the rectangle."""
@@ -162,10 +163,15 @@ class PixmapImage(QGraphicsPixmapItem):
         self.setPixmap(QPixmap())
 
     def _place(self) -> None:
+        """Scale and move the picture over the rectangle, unless it already lies there."""
         if self.image is None:
             return
         h, w = self.image.shape[:2]
         rect = self._rect
+        placed = (w, h, rect.x(), rect.y(), rect.width(), rect.height())
+        if placed == self._placed:
+            return
+        self._placed = placed
         self.setTransform(QTransform.fromScale(rect.width() / w, rect.height() / h))
         self.setPos(rect.x(), rect.y())
 

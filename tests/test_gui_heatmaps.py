@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from gui.inspector_heatmaps import Heatmap, index_tick_step
+from gui.inspector_heatmaps import Heatmap, MatrixImage, index_tick_step, symmetric_level
 
 
 @pytest.fixture
@@ -43,3 +43,27 @@ def test_each_cell_is_centred_on_its_index(heatmap):
     heatmap.show(np.zeros((3, 5)))
     rect = heatmap.image.mapRectToParent(heatmap.image.boundingRect())
     assert (rect.left(), rect.top(), rect.width(), rect.height()) == (-0.5, -0.5, 5, 3)
+
+
+def test_symmetric_level_is_numpys_99th_percentile_of_the_magnitudes():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 100, 192, 4096):
+        values = rng.standard_normal((1, n)) * 1e-3
+        assert symmetric_level(values) == float(np.percentile(np.abs(values), 99))
+
+
+def test_matrix_cells_take_the_colours_pyqtgraphs_image_item_gives_them():
+    rng = np.random.default_rng(4)
+    lut = rng.integers(0, 256, size=(256, 4), dtype=np.uint8)
+    matrix = rng.uniform(-1.5, 1.5, size=(5, 7))
+    image = MatrixImage(lut)
+    image.set_matrix(matrix, (-1.0, 1.0))
+    bgra, _alpha = pg.functions.makeARGB(matrix, lut=lut, levels=(-1.0, 1.0))
+    np.testing.assert_array_equal(image.rgba, bgra[..., [2, 1, 0, 3]])
+
+
+def test_nan_and_infinite_cells_are_transparent():
+    image = MatrixImage(np.full((256, 4), 255, dtype=np.uint8))
+    image.set_matrix(np.array([[np.nan, np.inf, -np.inf, 0.5]]), (-1.0, 1.0))
+    assert image.rgba[0, :3, 3].tolist() == [0, 0, 0]
+    assert image.rgba[0, 3, 3] == 255
