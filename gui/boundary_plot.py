@@ -78,6 +78,7 @@ class BoundaryPlot(PlotPanel):
         self._grid_rect: QRectF | None = None
         self._resolution: int | None = None
         self._probs: np.ndarray | None = None
+        self._rgba: np.ndarray | None = None  # the soft view's image buffer, reused
         self._wrong: tuple[np.ndarray, np.ndarray] | None = None
         self._train_xy = np.zeros((0, 2))
         self._val_xy = np.zeros((0, 2))
@@ -308,8 +309,11 @@ class BoundaryPlot(PlotPanel):
     def _render(self) -> None:
         if self._probs is None:
             return
-        self.image_item.setImage(blend(self._probs, self._hard), autoLevels=False)
-        self.image_item.setRect(self._grid_rect)
+        # Into the buffer of the last frame (the pixmap is a copy); the item keeps the
+        # rectangle ``set_grid`` gave it.
+        rgba = blend(self._probs, self._hard, out=self._rgba)
+        self._rgba = rgba
+        self.image_item.setImage(rgba, autoLevels=False)
 
     @Slot(object, object)
     def update_regression(self, xs: np.ndarray, y_pred: np.ndarray) -> None:
