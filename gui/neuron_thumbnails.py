@@ -164,26 +164,41 @@ class ThumbnailGrid(QWidget):
         ``layer_level`` for all. Only the first ``n_shown`` neurons are drawn."""
         k = self.n_shown
         self.resize_buffer(res)
-        # Neuron-major and contiguous, so the reductions and the lookup run on rows; into
-        # arrays kept from the last update (fresh ones of ~1 MB cost more than the work).
+        # Neuron-major and contiguous, so the lookup runs on rows; into arrays kept from
+        # the last update (fresh ones of ~1 MB cost more than the work).
         if self._values.shape != (k, maps.shape[0]):
             self._values = np.empty((k, maps.shape[0]), dtype=np.float32)
             self._indices = np.empty((k, maps.shape[0]), dtype=np.uint8)
         values = self._values
         np.copyto(values, maps[:, :k].T, casting="unsafe")
+        self.per_layer = layer_level is not None
+        self.dead = np.array(dead[:k], dtype=bool)
+        self.curves = maps.shape[0] != res * res
         if layer_level is None:
             self.levels = symmetric_levels(values)
         else:
             self.levels = np.full(k, layer_level if layer_level > 0 else 1.0, np.float32)
-        self.per_layer = layer_level is not None
-        self.dead = np.array(dead[:k], dtype=bool)
-        self.curves = maps.shape[0] != res * res
-        idx = lut_indices(values, self.levels, out=self._indices)
+        if layer_level is None and np.isfinite(self.levels).all():
+            idx = self._scaled_indices()
+        else:  # one scale for the layer, or NaN / infinite values: the general path
+            idx = lut_indices(values, self.levels, out=self._indices)
         if self.curves:
             self.buffer[...] = bars(idx, lut)
         else:  # image row 0 is the top of the plane: the largest y, ys[-1]
             np.take(lut, idx.reshape(k, res, res)[:, ::-1, :], out=self.buffer, mode="clip")
         self.update()
+
+    def _scaled_indices(self) -> np.ndarray:
+        """``lut_indices`` of ``_values`` for their own (finite) levels, in four numpy calls
+        instead of eight: every |value| is at most its level, so no clipping, and a NaN or
+        an infinity would have made its level non-finite. The same float32 operations in
+        the same order, so the same entries."""
+        values = self._values
+        values *= np.float32(LUT_MID) / self.levels[:, None]
+        values += np.float32(LUT_MID)
+        np.rint(values, out=values)
+        np.copyto(self._indices, values, casting="unsafe")
+        return self._indices
 
     def clear(self) -> None:
         self.images = []

@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage
 
 from gui.boundary_plot import BoundaryPlot
 from gui.colors import QUANT, blend, blend_float, quantized_probabilities
+from gui.neuron_thumbnails import ThumbnailGrid, colour_table, lut_indices, symmetric_levels
 from model.grid import boundary_grid
 
 RES = 40
@@ -112,3 +113,45 @@ def test_the_soft_view_comes_back_after_the_hard_view(boundary):
     np.testing.assert_array_equal(_pixmap_rgba(boundary), blend(probs, hard=True))
     boundary.set_hard(False)
     np.testing.assert_array_equal(_pixmap_rgba(boundary), blend(probs))
+
+
+# --- neuron thumbnails ------------------------------------------------------------------
+
+THUMB_RES = 12
+
+
+def _reference_words(maps: np.ndarray, k: int) -> np.ndarray:
+    """The thumbnails' pixels as the general path colours them (levels, indices, lookup)."""
+    values = np.ascontiguousarray(maps[:, :k].T, dtype=np.float32)
+    idx = lut_indices(values, symmetric_levels(values))
+    return colour_table()[idx.reshape(k, THUMB_RES, THUMB_RES)[:, ::-1, :]]
+
+
+@pytest.fixture
+def thumbnails(qtbot):
+    grid = ThumbnailGrid(0, "Dense 1", 5)
+    qtbot.addWidget(grid)
+    yield grid
+    grid.close()
+
+
+def test_thumbnails_have_the_colours_of_the_general_path(thumbnails):
+    rng = np.random.default_rng(4)
+    maps = rng.normal(size=(THUMB_RES**2, 7)).astype(np.float32)
+    maps[:, 2] = 0.0  # a silent neuron: level 1
+    thumbnails.draw(maps, np.zeros(7, bool), THUMB_RES, colour_table())
+    np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5))
+
+
+def test_thumbnails_of_float64_maps_have_the_colours_of_the_general_path(thumbnails):
+    maps = np.random.default_rng(5).normal(size=(THUMB_RES**2, 5))
+    thumbnails.draw(maps, np.zeros(5, bool), THUMB_RES, colour_table())
+    np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf * 0
+def test_a_thumbnail_with_a_nan_or_an_infinity_is_coloured_as_before(thumbnails):
+    maps = np.random.default_rng(6).normal(size=(THUMB_RES**2, 5)).astype(np.float32)
+    maps[3, 1], maps[7, 4] = np.nan, np.inf
+    thumbnails.draw(maps, np.zeros(5, bool), THUMB_RES, colour_table())
+    np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5))
