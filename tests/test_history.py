@@ -223,3 +223,20 @@ def test_metrics_extend_keeps_exactly_what_appending_one_by_one_keeps(n, cuts, c
     np.testing.assert_array_equal(at_once.rows(), one_by_one.rows())
     assert at_once.stride == one_by_one.stride
     assert at_once.to_csv() == one_by_one.to_csv()
+
+
+def test_metrics_table_puts_each_field_in_its_column_and_none_as_nan():
+    from gui.metrics import COLUMNS, metrics_table
+    from model.trainer import EpochStats
+
+    rows = [EpochStats(7, 0.5, 0.25, 0.75, 0.05, 0.625, 0.875), EpochStats(8, 0.4, 0.0, 0.8, 0.04)]
+    table = metrics_table(rows)
+    assert table.shape == (2, len(COLUMNS))
+    np.testing.assert_array_equal(table[0], [7, 0.75, 0.5, 0.25, 0.75, 0.05, 0.625, 0.875])
+    np.testing.assert_array_equal(table[1], [8, 0.4, 0.4, 0.0, 0.8, 0.04, np.nan, np.nan])
+
+
+def test_metrics_table_of_no_rows_is_empty():
+    from gui.metrics import COLUMNS, metrics_table
+
+    assert metrics_table(()).shape == (0, len(COLUMNS))
