@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsWidget
 
 from gui.colors import PLOT_FOREGROUND, diverging_colormap
-from gui.live_items import PixmapImage
+from gui.live_items import LiveAxis, PixmapImage
 from gui.plot_base import cache_axes
 from gui.plot_items import compact_plot, nice_ceiling, sticky_range
 
@@ -118,6 +119,80 @@ class MatrixImage(PixmapImage):
         self.matrix = self.rgba = None
 
 
+class FrameAxis(LiveAxis):
+    """An axis without ticks or labels, only its line: one side of a colour bar's frame.
+
+    The line is Qt's own ``QGraphicsLineItem``, at the pixels pyqtgraph's ``AxisItem``
+    draws it on (one pixel outside the axis' rectangle along its length, one pixel into
+    the neighbouring side at each end); the axis itself paints nothing, so Qt never calls
+    into Python to repaint it.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        self._line = None
+        super().__init__(orientation)
+        self._line = QGraphicsLineItem(self)
+        self._line.setPen(self.pen())
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.setTicks([])
+        self.setStyle(showValues=False)
+        self._place_line()
+
+    def setPen(self, *args, **kwargs) -> None:
+        super().setPen(*args, **kwargs)
+        if self._line is not None:
+            self._line.setPen(self.pen())
+
+    def resizeEvent(self, event=None) -> None:
+        super().resizeEvent(event)
+        self._place_line()
+
+    def _place_line(self) -> None:
+        if self._line is None:
+            return
+        rect = self.rect()
+        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+        ends = {
+            "left": (right - 1, top - 1, right - 1, bottom + 1),
+            "right": (left + 1, top - 1, left + 1, bottom + 1),
+            "top": (left - 1, bottom - 1, right + 1, bottom - 1),
+            "bottom": (left - 1, top + 1, right + 1, top + 1),
+        }[self.orientation]
+        self._line.setLine(*ends)
+
+
+class LiveColorBar(pg.ColorBarItem):
+    """A vertical ``pg.ColorBarItem`` whose frame is three ``FrameAxis`` (lines drawn by Qt)
+    and whose scale is a cached ``LiveAxis``: bounds and frame never asked of Python.
+
+    pyqtgraph's colour bar draws its frame with three plain axes: at each change of the
+    levels Qt asked them for their bounds (~20 calls) and had them repaint, in Python. The
+    axes are swapped after pyqtgraph's ``__init__`` and set up as it sets up its own (a
+    mixin handing them to ``pg.PlotItem.__init__`` instead made PySide drop the parent of
+    every child item: it does not convert such classes to C++ pointers).
+    """
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if self.horizontal:
+            raise ValueError("LiveColorBar is vertical only")
+        axes = {name: FrameAxis(name) for name in ("left", "top", "bottom")}
+        axes["right"] = LiveAxis("right")
+        self.setAxisItems(axes)
+        for name in axes:
+            self.showAxis(name)
+            self.getAxis(name).setZValue(0.5)
+        self.axis = self.getAxis("right")
+        self.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.axis.setWidth(45)
+        self.axis.setStyle(showValues=True)
+        self.axis.unlinkFromView()
+        self.axis.setRange(*self.values)
+
+
 class Heatmap:
     """One titled matrix plot with its colour bar; axis rows = inputs, columns = neurons."""
 
@@ -132,7 +207,7 @@ class Heatmap:
         # The colour bar's own table, so a cell and the bar agree on every colour.
         self.image = MatrixImage(colormap.getLookupTable(nPts=256, alpha=True))
         self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(
+        self.colorbar = LiveColorBar(
             values=(-1.0, 1.0),
             colorMap=colormap,
             width=12,
@@ -147,7 +222,6 @@ class Heatmap:
         self.plot.layout.addItem(self.colorbar, 2, 5)
         self.plot.layout.setColumnFixedWidth(4, 5)
         cache_axes(self.plot)
-        bar_axis.setCacheMode(bar_axis.CacheMode.DeviceCoordinateCache)
         layout.addItem(self.plot, row=0, col=col)
 
     def set_title(self, text: str) -> None:

@@ -1,12 +1,20 @@
-"""Heatmap axes name whole inputs and neurons: a cell is centred on its index."""
+"""Heatmaps: cells centred on their indices, coloured as pyqtgraph does; the colour bar."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 
-from gui.inspector_heatmaps import Heatmap, MatrixImage, index_tick_step, symmetric_level
+from gui.colors import diverging_colormap
+from gui.inspector_heatmaps import (
+    Heatmap,
+    LiveColorBar,
+    MatrixImage,
+    index_tick_step,
+    symmetric_level,
+)
 
 
 @pytest.fixture
@@ -67,3 +75,32 @@ def test_nan_and_infinite_cells_are_transparent():
     image.set_matrix(np.array([[np.nan, np.inf, -np.inf, 0.5]]), (-1.0, 1.0))
     assert image.rgba[0, :3, 3].tolist() == [0, 0, 0]
     assert image.rgba[0, 3, 3] == 255
+
+
+def _grab_colour_bar(qtbot, bar: pg.ColorBarItem):
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    widget.setBackground("w")
+    widget.ci.addItem(bar)
+    bar.setLevels((-0.02, 0.02))
+    widget.resize(120, 240)
+    widget.show()
+    qtbot.waitExposed(widget)
+    image = widget.grab().toImage()
+    widget.close()
+    return image
+
+
+def test_the_live_colour_bar_looks_like_pyqtgraphs(qtbot):
+    options = dict(values=(-1.0, 1.0), colorMap=diverging_colormap(), width=12)
+    options.update(interactive=False, colorMapMenu=False)
+    ours = _grab_colour_bar(qtbot, LiveColorBar(**options))
+    theirs = _grab_colour_bar(qtbot, pg.ColorBarItem(**options))
+    assert ours == theirs
+
+
+def test_the_colour_bar_frame_is_never_painted_in_python():
+    bar = LiveColorBar(values=(-1.0, 1.0), interactive=False, colorMapMenu=False)
+    for name in ("left", "top", "bottom"):
+        flags = bar.getAxis(name).flags()
+        assert flags & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
