@@ -3,11 +3,11 @@ same colours as the reference computations, with fewer numpy calls in the GUI th
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 
 from gui.boundary_plot import BoundaryPlot
-from gui.colors import QUANT, blend, blend_float, quantized_probabilities
-from gui.neuron_thumbnails import ThumbnailGrid, colour_table, lut_indices, symmetric_levels
+from gui.colors import PLOT_BACKGROUND, QUANT, blend, blend_float, quantized_probabilities
+from gui.neuron_thumbnails import THUMB, ThumbnailGrid, colour_table, lut_indices, symmetric_levels
 from model.grid import boundary_grid
 
 RES = 40
@@ -155,3 +155,49 @@ def test_a_thumbnail_with_a_nan_or_an_infinity_is_coloured_as_before(thumbnails)
     maps[3, 1], maps[7, 4] = np.nan, np.inf
     thumbnails.draw(maps, np.zeros(5, bool), THUMB_RES, colour_table())
     np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5))
+
+
+def _painted(grid: ThumbnailGrid) -> QImage:
+    return grid.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def _thumbnail_grid(qtbot, n: int, rows: int) -> ThumbnailGrid:
+    grid = ThumbnailGrid(0, "Dense 1", n)
+    qtbot.addWidget(grid)
+    # On the Neurons panel's background, as in NeuronViews (the gaps show it).
+    grid.setAutoFillBackground(True)
+    palette = grid.palette()
+    palette.setColor(grid.backgroundRole(), QColor(PLOT_BACKGROUND))
+    grid.setPalette(palette)
+    grid.set_rows(rows)
+    maps = np.random.default_rng(7).normal(size=(THUMB**2, n)).astype(np.float32)
+    dead = np.zeros(n, bool)
+    dead[[1, n - 1]] = True
+    grid.draw(maps, dead, THUMB, colour_table())
+    grid.selected, grid.hover = 2, 3
+    return grid
+
+
+@pytest.mark.parametrize("rows", [3, 4, 7])
+def test_the_thumbnails_paint_as_one_image_as_they_did_one_by_one(qtbot, rows):
+    grid = _thumbnail_grid(qtbot, 7, rows)
+    from_atlas = _painted(grid)
+    grid._atlas_image = None  # the per-thumbnail painting
+    assert _painted(grid) == from_atlas
+    grid.close()
+
+
+def test_a_new_selection_repaints_its_frame(qtbot):
+    grid = _thumbnail_grid(qtbot, 7, 4)
+    _painted(grid)
+    grid.selected = 5
+    from_atlas = _painted(grid)
+    grid._atlas_image = None
+    assert _painted(grid) == from_atlas
+    grid.close()
+
+
+def test_thumbnails_of_another_size_are_painted_one_by_one(thumbnails):
+    maps = np.random.default_rng(8).normal(size=(THUMB_RES**2, 5)).astype(np.float32)
+    thumbnails.draw(maps, np.zeros(5, bool), THUMB_RES, colour_table())
+    assert thumbnails._atlas_image is None
