@@ -190,6 +190,8 @@ class CurvePlot(PlotPanel):
         return x, y
 
     def _data_bounds(self) -> list:
+        if not self.log_y:
+            return self._history_bounds()
         xs = [c.xData for c in (self.train_curve, self.val_curve) if len(c.xData)]
         if not xs:
             return [None, None]
@@ -198,6 +200,19 @@ class CurvePlot(PlotPanel):
         last = max(float(x[-1]) for x in xs)
         y = _finite_range(ys)
         return [[first, last], None if y is None else list(y)]
+
+    def _history_bounds(self) -> list:
+        """``_data_bounds`` on a linear axis, where the curves show the histories' points
+        as they are: from the histories' own bookkeeping, without a pass over the points."""
+        xs = [c.xData for c in (self.train_curve, self.val_curve) if len(c.xData)]
+        if not xs:
+            return [None, None]
+        first = min(float(x[0]) for x in xs)
+        last = max(float(x[-1]) for x in xs)
+        ranges = [r for r in (h.value_range() for h in (self.train_history, self.val_history)) if r]
+        if not ranges:
+            return [[first, last], None]
+        return [[first, last], [min(r[0] for r in ranges), max(r[1] for r in ranges)]]
 
     def append(self, epoch: float, train: float | None, val: float | None = None) -> None:
         """Record the metric at ``epoch``; None or NaN (e.g. no validation) is skipped."""
@@ -238,8 +253,14 @@ class CurvePlot(PlotPanel):
             self._label_timer.start()
 
     def _redraw(self) -> None:
-        self.train_curve.setData(*self._display(self.train_history))
-        self.val_curve.setData(*self._display(self.val_history))
+        for curve, history in (
+            (self.train_curve, self.train_history),
+            (self.val_curve, self.val_history),
+        ):
+            if self.log_y:
+                curve.setData(*self._display(history))
+            else:
+                curve.set_points(history.points(), finite=history.all_finite())
         for curve, history in (
             (self.train_smooth, self.train_history),
             (self.val_smooth, self.val_history),

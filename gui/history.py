@@ -7,6 +7,9 @@ import math
 import numpy as np
 
 MIN_CAPACITY = 16
+#: ``extend`` fills fewer whole buckets than this one by one: the vectorised way costs
+#: more numpy calls than it saves for one or two buckets.
+FEW_BUCKETS = 3
 
 
 class History:
@@ -31,6 +34,10 @@ class History:
         shape = (self._n_buckets,)
         self._lo_epoch, self._lo_value = np.empty(shape), np.empty(shape)
         self._hi_epoch, self._hi_value = np.empty(shape), np.empty(shape)
+        # What ``points`` returns, kept up to date as buckets close (rebuilt when they
+        # merge): row 0 the first point, then the closed buckets' points in epoch order,
+        # then the open bucket's and the latest point (written by ``points``).
+        self._points = np.empty((2 * self._n_buckets + 4, 2))
         self.clear()
 
     def clear(self) -> None:
@@ -42,6 +49,9 @@ class History:
         self._open_hi: tuple[float, float] | None = None
         self._first: tuple[float, float] | None = None
         self._last: tuple[float, float] | None = None
+        self._shown = 0  # rows of ``_points`` after row 0 that hold closed buckets' points
+        self._low, self._high = math.inf, -math.inf  # their finite values' range
+        self._all_finite = True  # whether their epochs and values are all finite
 
     def append(self, epoch: float, value: float | None) -> None:
         """Add the value at ``epoch`` (epochs must increase); NaN or None is skipped."""
@@ -85,7 +95,7 @@ class History:
         if not len(epochs):
             return
         previous = self._last[0] if self._last is not None else -math.inf
-        if epochs[0] <= previous or np.any(np.diff(epochs) <= 0):
+        if epochs[0] <= previous or (epochs[1:] <= epochs[:-1]).any():
             bad = np.concatenate([[previous], epochs])
             i = int(np.argmax(np.diff(bad) <= 0))
             raise ValueError(
@@ -98,7 +108,11 @@ class History:
             start = 1
         n = len(epochs)
         while start < n:
-            if self._open_count or self._used == self._n_buckets:
+            if (
+                self._open_count
+                or self._used == self._n_buckets
+                or n - start < FEW_BUCKETS * self.stride
+            ):
                 # Fill the open bucket point by point's equivalent: its lowest and highest.
                 stop = min(n, start + self.stride - self._open_count)
                 self._take_into_open(epochs[start:stop], values[start:stop])
@@ -125,6 +139,7 @@ class History:
                 block_e[rows, hi],
                 block_v[rows, hi],
             )
+            self._show_buckets(i, i + k)
             self._used += k
             start = stop
 
@@ -146,6 +161,14 @@ class History:
         self._lo_epoch[i], self._lo_value[i] = self._open_lo
         self._hi_epoch[i], self._hi_value[i] = self._open_hi
         self._used += 1
+        # Its one or two points, in epoch order, without numpy.
+        pair = sorted({self._open_lo, self._open_hi})
+        if pair[0][0] == pair[-1][0]:
+            pair = [min(pair)]  # same epoch: the lowest's entry, as ``_show_buckets`` keeps
+        for epoch, value in pair:
+            self._shown += 1
+            self._points[self._shown] = epoch, value
+            self._note(epoch, value)
         self._open_count = 0
         self._open_lo = self._open_hi = None
 
@@ -163,37 +186,96 @@ class History:
             values[:half] = np.where(second, second_v, first_v)
         self._used = half
         self.stride *= 2
+        self._shown, self._low, self._high, self._all_finite = 0, math.inf, -math.inf, True
+        self._show_buckets(0, half)
+
+    def _note(self, epoch: float, value: float) -> None:
+        """Count one closed bucket's point in the range and the finiteness of ``_points``."""
+        if math.isfinite(value):
+            self._low, self._high = min(self._low, value), max(self._high, value)
+        else:
+            self._all_finite = False
+        if not math.isfinite(epoch):
+            self._all_finite = False
+
+    def _show_buckets(self, start: int, stop: int) -> None:
+        """Append buckets ``start:stop``'s points, in epoch order, to ``_points``."""
+        epochs, values = self._bucket_points(start, stop)
+        j = self._shown + 1
+        self._points[j : j + len(epochs), 0] = epochs
+        self._points[j : j + len(epochs), 1] = values
+        self._shown += len(epochs)
+        finite = np.isfinite(values)
+        if finite.any():
+            self._low = min(self._low, float(values[finite].min()))
+            self._high = max(self._high, float(values[finite].max()))
+        if not finite.all() or not np.isfinite(epochs).all():
+            self._all_finite = False
+
+    def _bucket_points(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Buckets ``start:stop``'s points: two per bucket in epoch order (one if both are
+        the same point), shape (m,) each."""
+        lo_e, hi_e = self._lo_epoch[start:stop], self._hi_epoch[start:stop]
+        lo_v, hi_v = self._lo_value[start:stop], self._hi_value[start:stop]
+        lo_first = lo_e <= hi_e
+        epochs = np.empty((stop - start, 2))
+        values = np.empty((stop - start, 2))
+        epochs[:, 0] = np.where(lo_first, lo_e, hi_e)
+        epochs[:, 1] = np.where(lo_first, hi_e, lo_e)
+        values[:, 0] = np.where(lo_first, lo_v, hi_v)
+        values[:, 1] = np.where(lo_first, hi_v, lo_v)
+        keep = np.ones((stop - start, 2), dtype=bool)
+        keep[:, 1] = epochs[:, 1] != epochs[:, 0]
+        return epochs[keep], values[keep]
+
+    def points(self) -> np.ndarray:
+        """The kept points, shape (n, 2): rows of (epoch, value), epochs increasing.
+
+        A view of a buffer this history keeps up to date as points come (no work over
+        all the points, and no copy): valid until the next append, extend or clear.
+        """
+        if self._first is None:
+            return self._points[:0]
+        self._points[0] = self._first
+        end = self._shown + 1
+        tail = sorted({self._open_lo, self._open_hi}) if self._open_lo is not None else []
+        newest = tail[-1][0] if tail else self._points[end - 1, 0]
+        if self._last[0] > newest:
+            # The latest point is not already the top of the open or the last closed bucket.
+            tail.append(self._last)
+        for point in tail:
+            self._points[end] = point
+            end += 1
+        return self._points[:end]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(epochs, values)``: new float64 arrays of the same length, epochs increasing."""
-        used = self._used
-        lo_e, hi_e = self._lo_epoch[:used], self._hi_epoch[:used]
-        lo_first = lo_e <= hi_e
-        # Each bucket contributes its two points in epoch order (one if they coincide).
-        epochs = np.empty((used, 2))
-        values = np.empty((used, 2))
-        epochs[:, 0] = np.where(lo_first, lo_e, hi_e)
-        epochs[:, 1] = np.where(lo_first, hi_e, lo_e)
-        values[:, 0] = np.where(lo_first, self._lo_value[:used], self._hi_value[:used])
-        values[:, 1] = np.where(lo_first, self._hi_value[:used], self._lo_value[:used])
-        keep = np.ones((used, 2), dtype=bool)
-        keep[:, 1] = epochs[:, 1] != epochs[:, 0]
-        epochs, values = epochs[keep], values[keep]
+        points = self.points()
+        return points[:, 0].copy(), points[:, 1].copy()
 
-        extra_before = [self._first] if self._first is not None else []
-        extra_after = sorted({self._open_lo, self._open_hi}) if self._open_lo is not None else []
-        if self._last is not None:
-            # The latest point may already be the top of the open or the last closed bucket.
-            shown = [p[0] for p in (*extra_before, *extra_after)] + list(epochs[-1:])
-            newest = max(shown, default=-math.inf)
-            if self._last[0] > newest:
-                extra_after.append(self._last)
-        if extra_before or extra_after:
-            head = np.array(extra_before, dtype=float).reshape(-1, 2)
-            tail = np.array(extra_after, dtype=float).reshape(-1, 2)
-            epochs = np.concatenate([head[:, 0], epochs, tail[:, 0]])
-            values = np.concatenate([head[:, 1], values, tail[:, 1]])
-        return epochs, values
+    def value_range(self) -> tuple[float, float] | None:
+        """The lowest and highest finite value among the kept points (None if none is
+        finite), without a pass over them."""
+        low, high = self._low, self._high
+        if self._first is not None:
+            extra = [self._first, self._last]
+            if self._open_lo is not None:
+                extra += [self._open_lo, self._open_hi]
+            for _, value in extra:
+                if math.isfinite(value):
+                    low, high = min(low, value), max(high, value)
+        return (low, high) if low <= high else None
+
+    def all_finite(self) -> bool:
+        """Whether every kept point's epoch and value is finite."""
+        if not self._all_finite:
+            return False
+        if self._first is None:
+            return True
+        extra = [self._first, self._last]
+        if self._open_lo is not None:
+            extra += [self._open_lo, self._open_hi]
+        return all(math.isfinite(e) and math.isfinite(v) for e, v in extra)
 
     @property
     def last(self) -> tuple[float, float] | None:
@@ -201,7 +283,7 @@ class History:
         return self._last
 
     def __len__(self) -> int:
-        return len(self.arrays()[0])
+        return len(self.points())
 
     def __repr__(self) -> str:
         return f"History({len(self)} points, capacity {self.capacity}, stride {self.stride})"

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsWidget
@@ -193,6 +194,7 @@ class PathCurve:
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         self.xData, self.yData = x, y
+        self._polygon = None
         if self.step:
             if len(x) != len(y) + 1:
                 raise ValueError(f"step curves need len(x) == len(y) + 1, got {len(x)}, {len(y)}")
@@ -207,6 +209,31 @@ class PathCurve:
                 )
                 area.closeSubpath()
             self.fill.setPath(area)
+
+    def set_points(self, points: np.ndarray, *, finite: bool = False) -> None:
+        """As ``setData(points[:, 0], points[:, 1])`` for rows of (x, y), shape (n, 2).
+
+        ``finite``: the caller knows every coordinate is finite. The rows are then copied
+        as they are into the polygon Qt draws (its memory has their layout), without the
+        passes of numpy over them ``setData`` makes (each of which, over more than a few
+        hundred numbers, hands the GIL to the training thread and waits to get it back);
+        ``xData``/``yData`` are views of that polygon.
+        """
+        if not len(points) and not len(self.xData):
+            return  # empty, and drawn empty already
+        if not finite or self.step or self.fill is not None or len(points) < 2:
+            self.setData(points[:, 0].copy(), points[:, 1].copy())
+            return
+        points = np.ascontiguousarray(points, dtype=float)
+        polygon = create_qpolygonf(len(points))
+        drawn = ndarray_from_qpolygonf(polygon)
+        memoryview(drawn).cast("B")[:] = memoryview(points).cast("B")
+        path = QPainterPath()
+        path.reserve(len(points))
+        path.addPolygon(polygon)
+        self.line.setPath(path)
+        self._polygon = polygon  # owns the memory the views below look at
+        self.xData, self.yData = drawn[:, 0], drawn[:, 1]
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self.xData, self.yData

@@ -546,3 +546,60 @@ def test_the_boundary_image_is_painted_by_qt_over_the_grid(boundary):
     item = boundary.image_item
     assert isinstance(item, QGraphicsPixmapItem) and type(item).paint is QGraphicsPixmapItem.paint
     assert item.pixmap().width() == RES and item.pixmap().height() == RES
+
+
+def _path_points(curve) -> list[tuple[float, float, bool]]:
+    """The drawn path's elements: (x, y, starts a new line)."""
+    path = curve.line.path()
+    return [
+        (path.elementAt(i).x, path.elementAt(i).y, path.elementAt(i).isMoveTo())
+        for i in range(path.elementCount())
+    ]
+
+
+def test_set_points_draws_the_path_set_data_draws():
+    from PySide6.QtGui import QPen
+
+    from gui.plot_items import PathCurve
+
+    points = np.column_stack([np.arange(600.0), np.sin(np.arange(600.0))])
+    by_rows, by_columns = PathCurve(QPen()), PathCurve(QPen())
+    by_rows.set_points(points, finite=True)
+    by_columns.setData(points[:, 0], points[:, 1])
+    assert _path_points(by_rows) == _path_points(by_columns)
+    np.testing.assert_array_equal(by_rows.xData, points[:, 0])
+    np.testing.assert_array_equal(by_rows.yData, points[:, 1])
+
+
+def test_set_points_keeps_its_data_when_the_given_rows_change():
+    from PySide6.QtGui import QPen
+
+    from gui.plot_items import PathCurve
+
+    points = np.column_stack([np.arange(10.0), np.ones(10)])
+    curve = PathCurve(QPen())
+    curve.set_points(points, finite=True)
+    points[:] = -1.0
+    np.testing.assert_array_equal(curve.yData, np.ones(10))
+    assert _path_points(curve)[-1] == (9.0, 1.0, False)
+
+
+def test_set_points_with_a_non_finite_value_draws_what_set_data_draws():
+    from PySide6.QtGui import QPen
+
+    from gui.plot_items import PathCurve
+
+    points = np.array([[0.0, 1.0], [1.0, 2.0], [2.0, np.inf], [3.0, 3.0], [4.0, 4.0]])
+    by_rows, by_columns = PathCurve(QPen()), PathCurve(QPen())
+    by_rows.set_points(points, finite=False)
+    by_columns.setData(points[:, 0], points[:, 1])
+    assert _path_points(by_rows) == _path_points(by_columns)
+    assert sum(starts for *_, starts in _path_points(by_rows)) == 2  # the line breaks once
+
+
+def test_a_linear_loss_axis_follows_the_histories_ranges_not_a_pass_over_the_curves(loss_plot):
+    loss_plot.extend(np.arange(1.0, 2001.0), 1.0 / np.arange(1.0, 2001.0), np.full(2000, 0.7))
+    loss_plot.refresh()
+    (x0, x1), (y0, y1) = loss_plot.view_box.data_bounds
+    assert (x0, x1) == (1.0, 2000.0)
+    assert (y0, y1) == (1.0 / 2000.0, 1.0)

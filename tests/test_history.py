@@ -198,6 +198,76 @@ def test_extend_refuses_arrays_of_different_lengths():
 # --- MetricsLog.extend: the exported metrics, many epochs at once ------------------------------
 
 
+def _points_from_buckets(history: History) -> np.ndarray:
+    """What the buckets hold, worked out from scratch as the kept points were before they
+    were kept up to date as points come: an oracle for ``History.points``."""
+    used = history._used
+    lo_e, hi_e = history._lo_epoch[:used], history._hi_epoch[:used]
+    lo_v, hi_v = history._lo_value[:used], history._hi_value[:used]
+    lo_first = lo_e <= hi_e
+    epochs = np.stack([np.where(lo_first, lo_e, hi_e), np.where(lo_first, hi_e, lo_e)], 1)
+    values = np.stack([np.where(lo_first, lo_v, hi_v), np.where(lo_first, hi_v, lo_v)], 1)
+    keep = np.ones((used, 2), dtype=bool)
+    keep[:, 1] = epochs[:, 1] != epochs[:, 0]
+    points = list(zip(epochs[keep].tolist(), values[keep].tolist(), strict=True))
+    if history._first is None:
+        return np.zeros((0, 2))
+    tail = sorted({history._open_lo, history._open_hi}) if history._open_lo is not None else []
+    points = [history._first, *points, *tail]
+    if history.last[0] > points[-1][0]:
+        points.append(history.last)
+    return np.array(points, dtype=float).reshape(-1, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(-10, 10),
+            st.just(float("nan")),
+            st.sampled_from([0.0, 1.0, float("inf"), -float("inf")]),
+        ),
+        max_size=400,
+    ),
+    cuts=st.lists(st.integers(0, 400), max_size=8),
+    capacity=st.integers(16, 40),
+)
+def test_points_kept_up_to_date_are_what_the_buckets_hold(values, cuts, capacity):
+    history = History(capacity)
+    bounds = [0, *sorted(c for c in cuts if c <= len(values)), len(values)]
+    epochs = np.arange(len(values), dtype=float)
+    for a, b in itertools.pairwise(bounds):
+        if b - a == 1:
+            history.append(epochs[a], values[a])
+        else:
+            history.extend(epochs[a:b], values[a:b])
+        np.testing.assert_array_equal(history.points(), _points_from_buckets(history))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-10, 10), st.sampled_from([float("inf"), -float("inf")])),
+        max_size=300,
+    ),
+    capacity=st.integers(16, 40),
+)
+def test_value_range_and_all_finite_describe_the_kept_points(values, capacity):
+    history = History(capacity)
+    history.extend(np.arange(len(values), dtype=float), values)
+    kept = history.points()[:, 1]
+    finite = kept[np.isfinite(kept)]
+    expected = (finite.min(), finite.max()) if len(finite) else None
+    assert history.value_range() == expected
+    assert history.all_finite() == bool(np.isfinite(kept).all())
+
+
+def test_points_are_rows_of_epoch_and_value():
+    history = History(16)
+    history.extend([1.0, 2.0, 3.0], [0.5, 0.25, 0.125])
+    np.testing.assert_array_equal(history.points(), [[1, 0.5], [2, 0.25], [3, 0.125]])
+
+
 def _stats(epoch: int, loss: float, val: float | None):
     from model.trainer import EpochStats
 
