@@ -142,7 +142,7 @@ def blend_float(
 # With at most three classes a pixel's colour depends on two numbers (the probabilities
 # sum to 1), so the soft view is one table lookup per pixel: each probability is rounded to
 # a multiple of 1/255 (QUANT), and the table holds ``blend_float`` of those rounded values.
-# Four numpy calls for the whole image instead of eleven: in the window each call on a
+# Three numpy calls for the whole image instead of eleven: in the window each call on a
 # large array releases the GIL to the training thread and waits to take it back.
 
 QUANT = 255
@@ -186,9 +186,9 @@ def _soft_table(k: int, palette: np.ndarray, strength: float) -> np.ndarray:
 def _soft_by_table(probs: np.ndarray, table: np.ndarray, out: np.ndarray) -> np.ndarray:
     h, w, k = probs.shape
     scaled = np.multiply(probs, np.float32(QUANT), dtype=np.float32)
-    scaled += np.float32(0.5)  # rounds to the nearest level when cast
-    q = np.empty((h * w, k), dtype=np.uint8)
-    np.copyto(q, scaled.reshape(h * w, k), casting="unsafe")
+    q = np.empty((h, w, k), dtype=np.uint8)
+    # + 0.5 then the cast's truncation: the nearest level, in the same call.
+    np.add(scaled, np.float32(0.5), out=q, casting="unsafe")
     if k == 1:
         index = q.reshape(-1)
     else:  # q0 + 256 * q1, read as one little-endian uint16 from each pixel's first 2 bytes

@@ -221,15 +221,14 @@ class ThumbnailGrid(QWidget):
             np.copyto(cells[full, :rest], self.buffer[full * rows :])
 
     def _scaled_indices(self) -> np.ndarray:
-        """``lut_indices`` of ``_values`` for their own (finite) levels, in four numpy calls
-        instead of eight: every |value| is at most its level, so no clipping, and a NaN or
+        """``lut_indices`` of ``_values`` for their own (finite) levels, in three numpy calls
+        instead of seven: every |value| is at most its level, so no clipping, and a NaN or
         an infinity would have made its level non-finite. The same float32 operations in
         the same order, so the same entries."""
         values = self._values
         values *= np.float32(LUT_MID) / self.levels[:, None]
         values += np.float32(LUT_MID)
-        np.rint(values, out=values)
-        np.copyto(self._indices, values, casting="unsafe")
+        np.rint(values, out=self._indices, casting="unsafe")  # rounded, then cast
         return self._indices
 
     def clear(self) -> None:
