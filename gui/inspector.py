@@ -58,6 +58,8 @@ class GradientPanel(QtWidgets.QWidget):
         self._rows: list[LayerRow] = []
         self._latest: dict[int, object] = {}  # row -> its latest LayerStats, to draw later
         self._selected = 0
+        self._shown_key: tuple | None = None  # what _rows_in_view's answer was found for
+        self._shown: set[int] = set()
         self._weights: tuple[np.ndarray, ...] | None = None
         self._dweights: tuple[np.ndarray, ...] | None = None
 
@@ -288,11 +290,20 @@ class GradientPanel(QtWidgets.QWidget):
         """Indices of the rows the scroll area shows (all of them while the panel is hidden).
 
         Rows scrolled out of view keep recording (and their labels stay current) but their
-        plots are drawn only when scrolled back in.
+        plots are drawn only when scrolled back in. The answer is kept until the scroll
+        position, the viewport's height, the rows view's size or the rows change.
         """
         if not self.rows_view.isVisible():
             return set(range(len(self._rows)))
         viewport = self.rows_scroll.viewport()
+        key = (
+            self.rows_scroll.verticalScrollBar().value(),
+            viewport.height(),
+            self.rows_view.size(),
+            tuple(map(id, self._rows)),
+        )
+        if key == self._shown_key:
+            return self._shown
         top = self.rows_view.mapFrom(viewport, QtCore.QPoint(0, 0)).y()
         bottom = top + viewport.height()
         shown = set()
@@ -300,6 +311,7 @@ class GradientPanel(QtWidgets.QWidget):
             rect = self.rows_view.mapFromScene(row.scene_rect()).boundingRect()
             if rect.bottom() >= top and rect.top() <= bottom:
                 shown.add(i)
+        self._shown_key, self._shown = key, shown
         return shown
 
     @Slot()

@@ -170,17 +170,27 @@ def _decades(*arrays: np.ndarray, include: tuple[float, ...] = ()) -> tuple[floa
     return (low, high) if high > low else (low, low + 1)
 
 
+_DARKER: dict[str, str] = {}
+
+
 def _span(color: str, text: str) -> str:
     """``text`` in a darker shade of ``color``, readable on the white background."""
-    return f"<span style='color:{darker(color, 0.8)}'>{text}</span>"
+    shade = _DARKER.get(color)
+    if shade is None:
+        shade = _DARKER[color] = darker(color, 0.8)
+    return f"<span style='color:{shade}'>{text}</span>"
 
 
 def _log10_positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """log10 of the points a log axis can show (finite and > 0); the others are skipped."""
-    keep = np.isfinite(y) & (y > 0)
-    if not keep.all():
-        x, y = x[keep], y[keep]
-    return x, np.log10(y)
+    if not len(y):
+        return x, y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(y)  # 0 -> -inf, < 0 -> NaN, inf -> inf: all non-finite
+    if not np.isfinite(logs.sum()):  # one reduction finds them all (finite sums stay finite)
+        keep = np.isfinite(logs)
+        x, logs = x[keep], logs[keep]
+    return x, logs
 
 
 class LayerRow:
@@ -193,6 +203,7 @@ class LayerRow:
         self.dead_history = History(capacity)
         self._ranges: dict[int, tuple[tuple[float, float] | None, ...]] = {}
         self._too_wide: dict[tuple[int, int], int] = {}  # (plot, axis) -> draws in a row
+        self._reference_range: tuple[float, float] | None = None
         self.name = ""
         self.has_relu = True
         self.selected = False
@@ -331,7 +342,8 @@ class LayerRow:
 
     def draw(self, stats) -> None:
         """Push the histories and ``stats``' dweights histogram into the plot items."""
-        epochs, dweights = _log10_positive(*self.dweights_history.arrays())
+        times, norms = self.dweights_history.arrays()
+        epochs, dweights = _log10_positive(times, norms)
         self.dweights_curve.setData(epochs, dweights)
         x, dbiases = _log10_positive(*self.dbiases_history.arrays())
         self.dbiases_curve.setData(x, dbiases)
@@ -346,13 +358,12 @@ class LayerRow:
         edges = np.asarray(stats.histogram_edges, dtype=float)
         if len(counts) and len(edges) == len(counts) + 1:
             self.histogram_curve.setData(edges, counts)
-            reach = nice_ceiling(max(abs(edges[0]), abs(edges[-1])))
+            reach = nice_ceiling(max(abs(float(edges[0])), abs(float(edges[-1]))))
             self._set_range(
                 self.histogram_plot,
                 self._sticky(self.histogram_plot, 0, (-reach, reach)),
-                self._sticky(self.histogram_plot, 1, (0.0, nice_ceiling(counts.max()))),
+                self._sticky(self.histogram_plot, 1, (0.0, nice_ceiling(float(counts.max())))),
             )
-        times = self.dweights_history.arrays()[0]
         if not len(times):
             self._set_label()
             return
@@ -380,6 +391,9 @@ class LayerRow:
 
     def _place_reference(self, time_range: tuple[float, float]) -> None:
         """The 1e-3 line across ``time_range``, its caption just above it near the left."""
+        if time_range == self._reference_range:
+            return
+        self._reference_range = time_range
         y = math.log10(REFERENCE_RATIO)
         first, last = time_range
         self.reference_line.setLine(first, y, last, y)

@@ -473,3 +473,20 @@ def test_the_reference_line_and_its_caption_are_qt_items_across_the_epochs_shown
     assert (ends.x1(), ends.x2()) == pytest.approx((first, last))
     assert ends.y1() == ends.y2() == pytest.approx(np.log10(1e-3))
     assert caption.text() == "1e-3" and first < caption.pos().x() < last
+
+
+def test_rows_brought_into_view_by_a_taller_panel_are_drawn(qtbot, snapshots):
+    panel = GradientPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, 420)
+    panel.show()
+    panel.set_layers(NAMES, HAS_RELU)
+    qtbot.waitUntil(lambda: panel.rows_scroll.verticalScrollBar().maximum() > 0)
+    feed(panel, snapshots[0])
+    last = panel.rows[-1]
+    assert len(last.dweights_curve.getData()[0]) == 0
+    panel.resize(600, 1400)
+    qtbot.waitUntil(lambda: panel.rows_scroll.verticalScrollBar().maximum() == 0)
+    feed(panel, snapshots[1])
+    assert len(last.dweights_curve.getData()[0]) == 2
+    panel.close()
