@@ -204,12 +204,12 @@ class CurvePlot(PlotPanel):
     def _history_bounds(self) -> list:
         """``_data_bounds`` on a linear axis, where the curves show the histories' points
         as they are: from the histories' own bookkeeping, without a pass over the points."""
-        xs = [c.xData for c in (self.train_curve, self.val_curve) if len(c.xData)]
-        if not xs:
+        histories = [h for h in (self.train_history, self.val_history) if h.first is not None]
+        if not histories:
             return [None, None]
-        first = min(float(x[0]) for x in xs)
-        last = max(float(x[-1]) for x in xs)
-        ranges = [r for r in (h.value_range() for h in (self.train_history, self.val_history)) if r]
+        first = min(h.first[0] for h in histories)
+        last = max(h.last[0] for h in histories)
+        ranges = [r for r in (h.value_range() for h in histories) if r is not None]
         if not ranges:
             return [[first, last], None]
         return [[first, last], [min(r[0] for r in ranges), max(r[1] for r in ranges)]]

@@ -89,9 +89,11 @@ class History:
         values = np.asarray(values, dtype=float).reshape(-1)
         if len(epochs) != len(values):
             raise ValueError(f"need as many epochs as values, got {len(epochs)} and {len(values)}")
-        keep = ~np.isnan(values)
-        if not keep.all():
-            epochs, values = epochs[keep], values[keep]
+        missing = np.isnan(values)
+        if missing.any():
+            if missing.all():  # e.g. no validation set
+                return
+            epochs, values = epochs[~missing], values[~missing]
         if not len(epochs):
             return
         previous = self._last[0] if self._last is not None else -math.inf
@@ -276,6 +278,11 @@ class History:
         if self._open_lo is not None:
             extra += [self._open_lo, self._open_hi]
         return all(math.isfinite(e) and math.isfinite(v) for e, v in extra)
+
+    @property
+    def first(self) -> tuple[float, float] | None:
+        """The first (epoch, value) appended since the last clear, or None."""
+        return self._first
 
     @property
     def last(self) -> tuple[float, float] | None:

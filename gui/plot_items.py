@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
+from pyqtgraph.functions import ndarray_from_qpolygonf
+from pyqtgraph.Qt.compat import voidptr
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsWidget
 
 from gui.colors import PLOT_FOREGROUND
@@ -177,8 +178,22 @@ class PathCurve:
             self.fill.setBrush(fill)
             self.fill.setZValue(z - 0.5)
         self.step = step
-        self.xData = np.zeros(0)
-        self.yData = np.zeros(0)
+        self._polygon: QPolygonF | None = None  # what ``set_points`` drew, else None
+        self._xy: tuple[np.ndarray, np.ndarray] | None = (np.zeros(0), np.zeros(0))
+
+    @property
+    def xData(self) -> np.ndarray:
+        return self._columns()[0]
+
+    @property
+    def yData(self) -> np.ndarray:
+        return self._columns()[1]
+
+    def _columns(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._xy is None:  # views of the polygon, made when first asked for
+            drawn = ndarray_from_qpolygonf(self._polygon)
+            self._xy = drawn[:, 0], drawn[:, 1]
+        return self._xy
 
     @property
     def items(self) -> tuple[QGraphicsPathItem, ...]:
@@ -193,8 +208,7 @@ class PathCurve:
         """Draw the points (x[i], y[i]); non-finite points break the line."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
-        self.xData, self.yData = x, y
-        self._polygon = None
+        self._xy, self._polygon = (x, y), None
         if self.step:
             if len(x) != len(y) + 1:
                 raise ValueError(f"step curves need len(x) == len(y) + 1, got {len(x)}, {len(y)}")
@@ -214,26 +228,25 @@ class PathCurve:
         """As ``setData(points[:, 0], points[:, 1])`` for rows of (x, y), shape (n, 2).
 
         ``finite``: the caller knows every coordinate is finite. The rows are then copied
-        as they are into the polygon Qt draws (its memory has their layout), without the
-        passes of numpy over them ``setData`` makes (each of which, over more than a few
-        hundred numbers, hands the GIL to the training thread and waits to get it back);
-        ``xData``/``yData`` are views of that polygon.
+        as they are into the polygon Qt draws (its memory has their layout): a dozen
+        Python steps, where ``setData`` makes ~30 (numpy passes over the points, each of
+        which releases the GIL when it spans more than 500 numbers, and pyqtgraph's
+        checks); ``xData``/``yData`` become views of that polygon.
         """
-        if not len(points) and not len(self.xData):
+        n = len(points)
+        if not n and self._polygon is None and not len(self._columns()[0]):
             return  # empty, and drawn empty already
-        if not finite or self.step or self.fill is not None or len(points) < 2:
+        if not finite or self.step or self.fill is not None or n < 2:
             self.setData(points[:, 0].copy(), points[:, 1].copy())
             return
         points = np.ascontiguousarray(points, dtype=float)
-        polygon = create_qpolygonf(len(points))
-        drawn = ndarray_from_qpolygonf(polygon)
-        memoryview(drawn).cast("B")[:] = memoryview(points).cast("B")
+        polygon = QPolygonF()
+        polygon.resize(n)
+        memoryview(voidptr(polygon.data(), 16 * n, True))[:] = points.data.cast("B")
         path = QPainterPath()
-        path.reserve(len(points))
         path.addPolygon(polygon)
         self.line.setPath(path)
-        self._polygon = polygon  # owns the memory the views below look at
-        self.xData, self.yData = drawn[:, 0], drawn[:, 1]
+        self._polygon, self._xy = polygon, None  # it owns the memory ``xData`` will view
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self.xData, self.yData
