@@ -36,6 +36,8 @@ DEAD_COLOR = "#D55E00"
 HISTOGRAM_COLOR = "#CC79A7"
 REFERENCE_COLOR = REFERENCE_LINE_COLOR
 SELECTED_COLOR = PLOT_FOREGROUND
+#: The colours of the label's values: dweights, dbiases, ratio, dead ReLUs.
+VALUE_COLORS = (DWEIGHTS_COLOR, DBIASES_COLOR, RATIO_COLOR, DEAD_COLOR)
 
 TICK_FONT_POINTS = 8
 #: A range narrows only after this many draws in a row found it too wide (~1 s at the
@@ -207,8 +209,8 @@ class LayerRow:
         self.name = ""
         self.has_relu = True
         self.selected = False
-        self._values = ""
-        self._label_html = None
+        self._values: tuple[str, ...] = ()  # the label's words after the name
+        self._label_shown = None
         self.label = LiveLabel("", justify="left", size="9pt", color=PLOT_FOREGROUND)
         # Long labels must not widen the first column; they are clipped instead.
         self.label.setSizePolicy(
@@ -316,7 +318,7 @@ class LayerRow:
             curve.setData([], [])
         self.vanished_note.setVisible(False)
         self.histogram_curve.setData(np.zeros(1), np.zeros(0))
-        self._values = ""
+        self._values = ()
         self._too_wide.clear()
         self._set_label()
 
@@ -332,12 +334,11 @@ class LayerRow:
         self.dbiases_history.append(epoch, stats.dbiases_norm)
         self.ratio_history.append(epoch, stats.update_ratio)
         self.dead_history.append(epoch, dead)
-        dead_text = "no ReLU" if dead is None else f"dead {dead:.0%}"
         self._values = (
-            f"{_span(DWEIGHTS_COLOR, f'dweights {stats.dweights_norm:.2e}')} &nbsp;"
-            f"{_span(DBIASES_COLOR, f'dbiases {stats.dbiases_norm:.2e}')} &nbsp;"
-            f"{_span(RATIO_COLOR, f'ratio {stats.update_ratio:.1e}')} &nbsp;"
-            f"{_span(DEAD_COLOR, dead_text)}"
+            f"dweights {stats.dweights_norm:.2e}",
+            f"dbiases {stats.dbiases_norm:.2e}",
+            f"ratio {stats.update_ratio:.1e}",
+            "no ReLU" if dead is None else f"dead {dead:.0%}",
         )
 
     def draw(self, stats) -> None:
@@ -433,11 +434,18 @@ class LayerRow:
         self._set_label()
 
     def _set_label(self) -> None:
+        """The label: marker if selected, name, then the values, each in its colour. Only
+        the values' words change from epoch to epoch; the label replaces just those."""
+        shown = (self.selected, self.name, self._values)
+        if shown == self._label_shown:
+            return
+        self._label_shown = shown
         marker = _span(SELECTED_COLOR, "\u25b6") + " " if self.selected else ""
-        text = f"{marker}<b>{self.name}</b> &nbsp; {self._values}"
-        if text != self._label_html:  # laying out rich text costs more than comparing it
-            self._label_html = text
-            self.label.setText(text)
+        name = self.name.replace("{", "{{").replace("}", "}}")
+        template = f"{marker}<b>{name}</b> &nbsp; " + " &nbsp;".join(
+            _span(color, "{}") for color in VALUE_COLORS[: len(self._values)]
+        )
+        self.label.set_fields(template, self._values)
 
     def label_text(self) -> str:
         """The row's label as plain text."""

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QGraphicsPathItem
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from gui.inspector import GradientPanel
 from gui.inspector_heatmaps import symmetric_level
 from gui.inspector_rows import LogAxis, nice_ceiling
+from gui.live_items import LiveLabel
 from gui.plot_items import CompactAxis, compact_number, sticky_range
 from model.build import build_network
 from model.datasets import spiral
@@ -490,3 +492,42 @@ def test_rows_brought_into_view_by_a_taller_panel_are_drawn(qtbot, snapshots):
     feed(panel, snapshots[1])
     assert len(last.dweights_curve.getData()[0]) == 2
     panel.close()
+
+
+# --- labels ------------------------------------------------------------------------------
+
+LABEL_TEMPLATE = "<b>Dense 1 (2→64)</b> &nbsp; <span style='color:#005B8E'>{}</span> &nbsp;{}"
+
+
+def _label_image(label: LiveLabel):
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    widget.ci.addItem(label)
+    widget.resize(420, 40)
+    widget.show()
+    image = widget.grab().toImage()
+    widget.close()
+    return image
+
+
+def test_set_fields_shows_the_template_with_the_fields(qapp):
+    label = LiveLabel("", size="9pt")
+    label.set_fields(LABEL_TEMPLATE, ("dweights 1.00e-02", "dead 3%"))
+    assert label.item.toPlainText() == "Dense 1 (2→64)   dweights 1.00e-02  dead 3%"
+
+
+def test_fields_of_another_length_keep_the_words_around_them(qapp):
+    label = LiveLabel("", size="9pt")
+    label.set_fields(LABEL_TEMPLATE, ("dweights 1.00e-02", "dead 3%"))
+    label.set_fields(LABEL_TEMPLATE, ("dweights 1.00e+100", "no ReLU"))
+    label.set_fields(LABEL_TEMPLATE, ("w 2", "dead 13%"))
+    assert label.item.toPlainText() == "Dense 1 (2→64)   w 2  dead 13%"
+
+
+def test_changed_fields_look_like_the_whole_text_set_anew(qapp):
+    changed = LiveLabel("", size="9pt")
+    changed.set_fields(LABEL_TEMPLATE, ("dweights 1.00e-02", "dead 3%"))
+    changed.set_fields(LABEL_TEMPLATE, ("dweights 4.56e-03", "dead 13%"))
+    whole = LiveLabel("", size="9pt")
+    whole.setText(LABEL_TEMPLATE.format("dweights 4.56e-03", "dead 13%"))
+    assert _label_image(changed) == _label_image(whole)
