@@ -160,16 +160,26 @@ def _padded(low: float, high: float, fraction: float = 0.04) -> tuple[float, flo
     return low - pad, high + pad
 
 
-def _decades(*arrays: np.ndarray, include: tuple[float, ...] = ()) -> tuple[float, float] | None:
-    """Whole decades (in log10 units) around the values of ``arrays`` and ``include``."""
+def _decades(
+    *ranges: tuple[float, float] | None, include: tuple[float, ...] = ()
+) -> tuple[float, float] | None:
+    """Whole decades (in log10 units) around the (low, high) ``ranges`` and ``include``."""
     values = [*include]
-    for a in arrays:
-        if len(a):
-            values += [float(a.min()), float(a.max())]
+    for bounds in ranges:
+        if bounds is not None:
+            values += bounds
     if not values:
         return None
     low, high = math.floor(min(values)), math.ceil(max(values))
     return (low, high) if high > low else (low, low + 1)
+
+
+def _log10(value: float | None) -> float | None:
+    """log10 of a value a log axis can show (finite and > 0); None for the others."""
+    if value is None:
+        return None
+    value = float(value)
+    return math.log10(value) if 0.0 < value < math.inf else None
 
 
 _DARKER: dict[str, str] = {}
@@ -183,26 +193,17 @@ def _span(color: str, text: str) -> str:
     return f"<span style='color:{shade}'>{text}</span>"
 
 
-def _log10_positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log10 of the points a log axis can show (finite and > 0); the others are skipped."""
-    if not len(y):
-        return x, y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log10(y)  # 0 -> -inf, < 0 -> NaN, inf -> inf: all non-finite
-    if not np.isfinite(logs.sum()):  # one reduction finds them all (finite sums stay finite)
-        keep = np.isfinite(logs)
-        x, logs = x[keep], logs[keep]
-    return x, logs
-
-
 class LayerRow:
     """The label and four plots of one Dense layer, placed in a ``pg.GraphicsLayout``."""
 
     def __init__(self, layout: pg.GraphicsLayout, row: int, capacity: int = 1000) -> None:
+        # The log plots' histories hold log10 of the values (the points a log axis can
+        # show: finite and > 0), so a draw copies their points straight into the curves.
         self.dweights_history = History(capacity)
         self.dbiases_history = History(capacity)
         self.ratio_history = History(capacity)
         self.dead_history = History(capacity)
+        self._epochs: tuple[float, float] | None = None  # first and last recorded
         self._ranges: dict[int, tuple[tuple[float, float] | None, ...]] = {}
         self._too_wide: dict[tuple[int, int], int] = {}  # (plot, axis) -> draws in a row
         self._reference_range: tuple[float, float] | None = None
@@ -303,12 +304,12 @@ class LayerRow:
 
     @property
     def last_epoch(self) -> float | None:
-        last = self.dweights_history.last
-        return None if last is None else last[0]
+        return None if self._epochs is None else self._epochs[1]
 
     def clear(self) -> None:
         for history in self.histories:
             history.clear()
+        self._epochs = None
         for curve in (
             self.dweights_curve,
             self.dbiases_curve,
@@ -330,10 +331,16 @@ class LayerRow:
     def record(self, epoch: int, stats) -> None:
         """Append one epoch's ``model.trainer.LayerStats`` (epochs must increase)."""
         dead = stats.dead_fraction if self.has_relu else None
-        self.dweights_history.append(epoch, stats.dweights_norm)
-        self.dbiases_history.append(epoch, stats.dbiases_norm)
-        self.ratio_history.append(epoch, stats.update_ratio)
+        if self._epochs is not None and epoch <= self._epochs[1]:
+            raise ValueError(
+                f"epochs must increase: got {epoch:g} after {self._epochs[1]:g} (clear() first)"
+            )
+        self.dweights_history.append(epoch, _log10(stats.dweights_norm))
+        self.dbiases_history.append(epoch, _log10(stats.dbiases_norm))
+        self.ratio_history.append(epoch, _log10(stats.update_ratio))
         self.dead_history.append(epoch, dead)
+        first = float(epoch) if self._epochs is None else self._epochs[0]
+        self._epochs = (first, float(epoch))
         self._values = (
             f"dweights {stats.dweights_norm:.2e}",
             f"dbiases {stats.dbiases_norm:.2e}",
@@ -343,18 +350,17 @@ class LayerRow:
 
     def draw(self, stats) -> None:
         """Push the histories and ``stats``' dweights histogram into the plot items."""
-        times, norms = self.dweights_history.arrays()
-        epochs, dweights = _log10_positive(times, norms)
-        self.dweights_curve.setData(epochs, dweights)
-        x, dbiases = _log10_positive(*self.dbiases_history.arrays())
-        self.dbiases_curve.setData(x, dbiases)
-        vanished = not (len(dweights) or len(dbiases)) and self.last_epoch is not None
+        histories = (self.dweights_history, self.dbiases_history, self.ratio_history)
+        curves = (self.dweights_curve, self.dbiases_curve, self.ratio_curve)
+        for history, curve in zip(histories, curves, strict=True):
+            curve.set_points(history.points(), finite=history.all_finite())
+        dweights, dbiases, ratio = (history.value_range() for history in histories)
+        vanished = dweights is None and dbiases is None and self._epochs is not None
         if vanished != self.vanished_note.isVisible():
             self.vanished_note.setVisible(vanished)
-        x, ratio = _log10_positive(*self.ratio_history.arrays())
-        self.ratio_curve.setData(x, ratio)
         if self.has_relu:
-            self.dead_curve.setData(*self.dead_history.arrays())
+            points = self.dead_history.points()
+            self.dead_curve.setData(points[:, 0].copy(), points[:, 1].copy())
         counts = np.asarray(stats.histogram_counts, dtype=float)
         edges = np.asarray(stats.histogram_edges, dtype=float)
         if len(counts) and len(edges) == len(counts) + 1:
@@ -365,10 +371,10 @@ class LayerRow:
                 self._sticky(self.histogram_plot, 0, (-reach, reach)),
                 self._sticky(self.histogram_plot, 1, (0.0, nice_ceiling(float(counts.max())))),
             )
-        if not len(times):
+        if self._epochs is None:
             self._set_label()
             return
-        first, last = float(times[0]), float(times[-1])
+        first, last = self._epochs
         time_range = (first, first + nice_ceiling(max(last - first, 1.0)))
         norms_decades = self._sticky(
             self.norms_plot, 1, _decades(dweights, dbiases) or (-1.0, 0.0), log=True

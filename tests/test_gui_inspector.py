@@ -531,3 +531,20 @@ def test_changed_fields_look_like_the_whole_text_set_anew(qapp):
     whole = LiveLabel("", size="9pt")
     whole.setText(LABEL_TEMPLATE.format("dweights 4.56e-03", "dead 13%"))
     assert _label_image(changed) == _label_image(whole)
+
+
+def test_the_log_histories_keep_log10_of_the_values_a_log_axis_can_show(panel, snapshots):
+    stats = snapshots[0].stats
+    zero = tuple(replace(layer, dbiases_norm=0.0) for layer in stats.layers)
+    panel.update_stats(replace(stats, layers=zero), None, None)
+    row, layer = panel.rows[0], stats.layers[0]
+    assert row.dweights_history.last == (stats.epoch, pytest.approx(np.log10(layer.dweights_norm)))
+    assert row.dbiases_history.last is None
+    assert row.last_epoch == stats.epoch
+
+
+def test_a_row_refuses_an_epoch_that_does_not_increase(panel, snapshots):
+    row, layer = panel.rows[0], snapshots[0].stats.layers[0]
+    row.record(5, layer)
+    with pytest.raises(ValueError, match="epochs must increase: got 5 after 5"):
+        row.record(5, layer)
