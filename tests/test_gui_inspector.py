@@ -9,8 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from gui.inspector import GradientPanel
+from gui.inspector_axes import LogAxis
 from gui.inspector_heatmaps import symmetric_level
-from gui.inspector_rows import LogAxis, nice_ceiling
+from gui.inspector_rows import nice_ceiling
 from gui.live_items import LiveLabel
 from gui.plot_items import CompactAxis, compact_number, sticky_range
 from model.build import build_network
