@@ -9,14 +9,15 @@ again a few times per decade rather than every frame; ``CompactAxis`` labels tic
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.functions import ndarray_from_qpolygonf
 from pyqtgraph.Qt.compat import voidptr
-from PySide6.QtCore import Qt
+from PySide6.QtCore import SIGNAL, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsWidget
 
 from gui.colors import PLOT_FOREGROUND
 from gui.live_items import LiveAxis
@@ -57,11 +58,55 @@ def stepped_span(low: float, high: float, *, log: bool = False) -> tuple[float, 
 # plot, each taking the GIL from the training thread. Where the C++ answer is the same (a
 # widget's rectangle; a view box without a border draws nothing), name the C++ method.
 class LiveViewBox(pg.ViewBox):
-    """A ``pg.ViewBox`` whose bounds, shape and (empty) paint are Qt's own. No border."""
+    """A ``pg.ViewBox`` whose bounds, shape and (empty) paint are Qt's own. No border.
+
+    Each one is listed in its scene's ``_live_view_boxes`` while there, so that
+    ``needs_prepare`` can tell whether a paint of the scene has anything to prepare.
+    """
 
     boundingRect = QGraphicsWidget.boundingRect
     shape = QGraphicsWidget.shape
     paint = QGraphicsWidget.paint
+
+    def itemChange(self, change, value):
+        if change == _SCENE_CHANGE and self.scene() is not None:
+            _live_view_boxes(self.scene()).pop(id(self), None)
+        result = super().itemChange(change, value)
+        if change == _SCENE_HAS_CHANGED and self.scene() is not None:
+            _live_view_boxes(self.scene())[id(self)] = weakref.ref(self)
+        return result
+
+
+_SCENE_CHANGE = QGraphicsItem.GraphicsItemChange.ItemSceneChange
+_SCENE_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged
+_PREPARE_FOR_PAINT = SIGNAL("sigPrepareForPaint()")
+
+
+def _live_view_boxes(scene) -> dict[int, weakref.ref]:
+    """The scene's ``LiveViewBox``es: weak references by id (a ``WeakSet`` is iterated
+    by a Python generator, at every paint)."""
+    boxes = getattr(scene, "_live_view_boxes", None)
+    if boxes is None:
+        boxes = scene._live_view_boxes = {}
+    return boxes
+
+
+def needs_prepare(scene) -> bool:
+    """Whether ``scene.prepareForPaint()`` would do anything before a paint.
+
+    pyqtgraph's scene asks every item listening to it (each view box, each ``TextItem``)
+    to prepare, in Python, before every paint; a view box only has something to do after
+    its range, size or auto-range changed. When the listeners are exactly the scene's
+    ``LiveViewBox``es, their flags answer; otherwise (another listener) True.
+    """
+    boxes = getattr(scene, "_live_view_boxes", None)
+    if boxes is None or scene.receivers(_PREPARE_FOR_PAINT) != len(boxes):
+        return True
+    for ref in boxes.values():
+        box = ref()
+        if box is None or box._autoRangeNeedsUpdate or box._matrixNeedsUpdate:
+            return True
+    return False
 
 
 class LivePlotItem(pg.PlotItem):

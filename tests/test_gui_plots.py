@@ -603,3 +603,45 @@ def test_a_linear_loss_axis_follows_the_histories_ranges_not_a_pass_over_the_cur
     (x0, x1), (y0, y1) = loss_plot.view_box.data_bounds
     assert (x0, x1) == (1.0, 2000.0)
     assert (y0, y1) == (1.0 / 2000.0, 1.0)
+
+
+def _settle(qtbot, plot) -> None:
+    """Paint until the view box has nothing left to prepare (a range change queues one
+    more auto-range, run at the next paint)."""
+    for _ in range(3):
+        plot.plot_widget.viewport().repaint()
+        qtbot.wait(1)
+
+
+def test_a_paint_with_nothing_pending_does_not_prepare_the_scene(qtbot, loss_plot):
+    from gui.plot_items import needs_prepare
+
+    loss_plot.extend(np.arange(1.0, 101.0), np.linspace(1.0, 0.1, 100))
+    loss_plot.refresh()
+    _settle(qtbot, loss_plot)
+    assert not needs_prepare(loss_plot.plot_widget.scene())
+
+
+def test_a_range_change_makes_the_next_paint_prepare_the_scene(qtbot, loss_plot):
+    from gui.plot_items import needs_prepare
+
+    loss_plot.extend(np.arange(1.0, 101.0), np.linspace(1.0, 0.1, 100))
+    loss_plot.refresh()
+    _settle(qtbot, loss_plot)
+    loss_plot.extend(np.arange(101.0, 5001.0), np.linspace(5.0, 0.1, 4900))
+    loss_plot.refresh()
+    assert needs_prepare(loss_plot.plot_widget.scene())
+    _settle(qtbot, loss_plot)
+    # The paints applied the new range to the drawing: the last point is inside the plot.
+    view_box = loss_plot.view_box
+    assert view_box.rect().contains(view_box.childGroup.mapToParent(QPointF(5000.0, 0.1)))
+
+
+def test_a_scene_with_another_listener_is_prepared_at_every_paint(qtbot, loss_plot):
+    import pyqtgraph as pg
+
+    from gui.plot_items import needs_prepare
+
+    loss_plot.plot_item.addItem(pg.TextItem("note"))
+    _settle(qtbot, loss_plot)
+    assert needs_prepare(loss_plot.plot_widget.scene())
