@@ -120,11 +120,11 @@ def test_the_soft_view_comes_back_after_the_hard_view(boundary):
 THUMB_RES = 12
 
 
-def _reference_words(maps: np.ndarray, k: int) -> np.ndarray:
+def _reference_words(maps: np.ndarray, k: int, res: int = THUMB_RES) -> np.ndarray:
     """The thumbnails' pixels as the general path colours them (levels, indices, lookup)."""
     values = np.ascontiguousarray(maps[:, :k].T, dtype=np.float32)
     idx = lut_indices(values, symmetric_levels(values))
-    return colour_table()[idx.reshape(k, THUMB_RES, THUMB_RES)[:, ::-1, :]]
+    return colour_table()[idx.reshape(k, res, res)[:, ::-1, :]]
 
 
 @pytest.fixture
@@ -155,6 +155,13 @@ def test_a_thumbnail_with_a_nan_or_an_infinity_is_coloured_as_before(thumbnails)
     maps[3, 1], maps[7, 4] = np.nan, np.inf
     thumbnails.draw(maps, np.zeros(5, bool), THUMB_RES, colour_table())
     np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5))
+
+
+def test_thumbnails_of_the_grid_image_size_have_the_colours_of_the_general_path(thumbnails):
+    maps = np.random.default_rng(9).normal(size=(THUMB**2, 7)).astype(np.float32)
+    thumbnails.draw(maps, np.zeros(7, bool), THUMB, colour_table())
+    assert thumbnails._atlas_image is not None
+    np.testing.assert_array_equal(thumbnails.buffer, _reference_words(maps, 5, THUMB))
 
 
 def _painted(grid: ThumbnailGrid) -> QImage:
@@ -191,6 +198,16 @@ def test_a_new_selection_repaints_its_frame(qtbot):
     grid = _thumbnail_grid(qtbot, 7, 4)
     _painted(grid)
     grid.selected = 5
+    from_atlas = _painted(grid)
+    grid._atlas_image = None
+    assert _painted(grid) == from_atlas
+    grid.close()
+
+
+def test_new_rows_move_the_thumbnails_to_their_new_cells(qtbot):
+    grid = _thumbnail_grid(qtbot, 7, 7)
+    _painted(grid)
+    grid.set_rows(3)
     from_atlas = _painted(grid)
     grid._atlas_image = None
     assert _painted(grid) == from_atlas
