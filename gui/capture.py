@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from gui.metrics import metrics_table
 from gui.snapshot import Explanation, NeuronMaps, RunInfo, SampleTrace, Snapshot, frozen_copy
 from model.activations import ReLU
 from model.build import network_from_config
@@ -211,7 +212,7 @@ def take_snapshot(
     run: Run,
     grid: BoundaryGrid | None,
     stats: EpochStats,
-    rows: tuple[EpochStats, ...],
+    curve: np.ndarray,
     *,
     boundary: bool = False,
     inspector: bool = False,
@@ -245,7 +246,7 @@ def take_snapshot(
     if explain is not None:
         # After the inspector's copies: the walkthrough's passes overwrite layer buffers.
         values["explanation"] = take_explanation(run, **explain)
-    return Snapshot(stats=stats, curve=rows, epochs_per_second=rate, **values)
+    return Snapshot(stats=stats, curve=curve, epochs_per_second=rate, **values)
 
 
 def describe_run(
@@ -263,7 +264,7 @@ def describe_run(
     stats = current_stats(run)
     explain = {"grid": small_grid, "sample": sample, "neurons": neurons, "hidden": hidden}
     initial = take_snapshot(
-        run, grid, stats, (stats,), boundary=True, inspector=True, explain=explain
+        run, grid, stats, metrics_table((stats,)), boundary=True, inspector=True, explain=explain
     )
     return RunInfo(
         X_train=frozen_copy(run.X_train),

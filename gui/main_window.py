@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from gui.hidden_space_link import HiddenSpaceLink
 from gui.layout import build_layout
 from gui.menus import build_menus
-from gui.metrics import MetricsLog, metrics_table
+from gui.metrics import MetricsLog
 from gui.network_graph import graph_labels
 from gui.neuron_link import NeuronLink
 from gui.points import PointEditor
@@ -340,7 +340,7 @@ class MainWindow(ConfigMixin, QMainWindow):
             self.worker.snapshot_consumed(time.thread_time() - started)
 
     def _draw(self, snapshot: Snapshot) -> None:
-        table = metrics_table(snapshot.curve)
+        table = snapshot.curve
         last = self.loss_plot.train_history.last
         if last is not None:
             # After a divergence the trainer rolls back and redoes epochs.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gui.metrics import COLUMNS
 from model.grid import BoundaryGrid
 from model.hidden_space import HiddenSpace
 from model.trainer import EpochStats
@@ -59,14 +60,16 @@ class Explanation:
 class Snapshot:
     """The state of a run after one epoch, throttled at the source.
 
-    ``stats`` is the latest epoch; ``curve`` holds every epoch since the previous snapshot
-    (oldest first, ending with ``stats``), so curves keep their shape however fast the
-    worker trains. ``stats.layers`` is filled in when the inspector part is present.
+    ``stats`` is the latest epoch; ``curve`` holds the numbers of every epoch since the
+    previous snapshot (oldest first, ending with ``stats``), so curves keep their shape
+    however fast the worker trains. ``stats.layers`` is filled in when the inspector part
+    is present.
     """
 
     stats: EpochStats
-    #: Every epoch since the previous snapshot, oldest first; ``curve[-1] is stats``.
-    curve: tuple[EpochStats, ...] = ()
+    #: Every epoch since the previous snapshot, oldest first, one row each: shape
+    #: (n, len(gui.metrics.COLUMNS)), NaN where there is no validation set; read-only.
+    curve: np.ndarray = field(default_factory=lambda: np.empty((0, len(COLUMNS))))
     #: Outputs on the boundary grid, float32: shape (res, res, n_outputs) for 2-D inputs
     #: (row i, column j is the point (xs[j], ys[i])), shape (res, n_outputs) for 1-D inputs.
     boundary: np.ndarray | None = None

@@ -24,7 +24,7 @@ class ReLU(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.mask: np.ndarray | None = None
+        self._mask: np.ndarray | None = None
         #: A network turns this on for a ReLU between two Dense layers: ``forward`` then
         #: writes its output over the Dense layer's ``output`` before it, and ``backward``
         #: masks the gradient in the ``dinputs`` of the Dense layer after it. Nothing reads
@@ -38,10 +38,23 @@ class ReLU(Layer):
         plan = self._plan
         if plan is None or plan.inputs is not inputs or plan.shape != inputs.shape:
             plan = self._plan_of(inputs)
-        self.mask = np.greater(inputs, plan.zero, out=plan.mask)
+        self._mask = None  # made from the output when asked for (``mask``)
         out = inputs if self.in_place else plan.output
         self.output = np.maximum(inputs, plan.zeros, out=out)
         return out
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """Where the last forward pass's inputs were > 0: bool, the inputs' shape.
+
+        Made from ``output`` (> 0 exactly where the inputs were) the first time it is
+        asked for after a forward pass, by ``backward`` or a reader: an inference pass,
+        such as the thousands of points of a decision boundary, never pays for it.
+        """
+        if self._mask is None and self.output is not None:
+            plan = self._plan
+            self._mask = np.greater(self.output, plan.zero, out=plan.mask)
+        return self._mask
 
     def _make_plan(self, inputs: np.ndarray) -> _ReLUPlan:
         shape, dtype = inputs.shape, inputs.dtype

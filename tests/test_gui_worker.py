@@ -155,9 +155,10 @@ def test_stop_flag_ends_the_loop_within_one_second(qtbot, worker):
 
 def test_curve_rows_cover_every_epoch_in_order(qtbot, worker):
     _train_for(qtbot, worker, 0.5)
-    epochs = [row.epoch for s in worker.recorder.snapshots for row in s.curve]
+    epochs = [int(epoch) for s in worker.recorder.snapshots for epoch in s.curve[:, 0]]
     assert epochs == list(range(1, worker.run.trainer.epoch + 1))
-    assert all(s.curve[-1] is s.stats for s in worker.recorder.snapshots)
+    assert all(s.curve[-1, 0] == s.stats.epoch for s in worker.recorder.snapshots)
+    assert all(s.curve[-1, 2] == s.stats.data_loss for s in worker.recorder.snapshots)
 
 
 def test_snapshots_are_throttled_at_the_source(qtbot, worker):
@@ -255,9 +256,7 @@ def test_hyperparameter_changes_apply_between_epochs(qtbot, worker):
     worker.driver.train.emit(0)
     qtbot.waitUntil(lambda: bool(worker.recorder.snapshots))
     worker.change(hyper={"learning_rate": 0.005, "decay": 0.001})
-    qtbot.waitUntil(
-        lambda: any(row.learning_rate < 0.005 for s in worker.recorder.snapshots for row in s.curve)
-    )
+    qtbot.waitUntil(lambda: any((s.curve[:, 5] < 0.005).any() for s in worker.recorder.snapshots))
     worker.request_stop()
     qtbot.waitUntil(lambda: bool(worker.recorder.stops))
     assert worker.run.trainer.optimizer.learning_rate == 0.005

@@ -310,3 +310,33 @@ def test_metrics_table_of_no_rows_is_empty():
     from gui.metrics import COLUMNS, metrics_table
 
     assert metrics_table(()).shape == (0, len(COLUMNS))
+
+
+def _epoch_stats(epoch: int, val: float | None = None):
+    from model.trainer import EpochStats
+
+    return EpochStats(epoch, 0.5 / epoch, 0.25, 0.1 * epoch, 0.05, val, val)
+
+
+def test_curve_rows_hand_over_what_was_recorded_and_start_again():
+    from gui.metrics import CurveRows, metrics_table
+
+    rows = CurveRows()
+    for epoch in (1, 2, 3):
+        rows.add(_epoch_stats(epoch, 0.7 if epoch == 2 else None))
+    table = rows.take()
+    expected = metrics_table([_epoch_stats(1), _epoch_stats(2, 0.7), _epoch_stats(3)])
+    np.testing.assert_array_equal(table, expected)
+    assert not table.flags.writeable
+    assert len(rows) == 0 and rows.take().shape == (0, table.shape[1])
+
+
+def test_curve_rows_thinning_keeps_every_other_row():
+    from gui.metrics import CurveRows
+
+    rows = CurveRows()
+    for epoch in range(1, 7):
+        rows.add(_epoch_stats(epoch))
+    rows.thin()
+    rows.add(_epoch_stats(7))
+    assert rows.take()[:, 0].tolist() == [2, 4, 6, 7]

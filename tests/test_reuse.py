@@ -158,3 +158,12 @@ def test_network_forward_gives_the_output_of_layer_by_layer_forward(data):
         "ReLU",
         "ReLU",
     ]
+
+
+def test_a_relu_mask_after_an_inference_pass_marks_the_positive_inputs():
+    relu = ReLU()
+    inputs = np.array([[1.0, -1.0, 0.0, 2.0]])
+    relu.forward(inputs, training=False)
+    np.testing.assert_array_equal(relu.mask, [[True, False, False, True]])
+    relu.forward(-inputs, training=False)  # a new pass: the mask follows it
+    np.testing.assert_array_equal(relu.mask, [[False, True, False, False]])
