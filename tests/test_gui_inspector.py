@@ -438,13 +438,19 @@ def test_sticky_ranges_follow_data_that_outgrow_or_shrink_far_below_them():
     assert sticky_range((-9.0, 0.0), (-4.0, -1.0), log=True) == (-4.0, -1.0)
 
 
-def test_rows_scrolled_out_of_view_are_drawn_when_scrolled_back(qtbot, snapshots):
+def _panel_too_short_for_its_rows(qtbot) -> GradientPanel:
+    """A panel 420 px tall: its last row is out of view until scrolled to."""
     panel = GradientPanel()
     qtbot.addWidget(panel)
     panel.resize(600, 420)
     panel.show()
     panel.set_layers(NAMES, HAS_RELU)
     qtbot.waitUntil(lambda: panel.rows_scroll.verticalScrollBar().maximum() > 0)
+    return panel
+
+
+def test_rows_scrolled_out_of_view_are_drawn_when_scrolled_back(qtbot, snapshots):
+    panel = _panel_too_short_for_its_rows(qtbot)
     feed(panel, snapshots[0])
     feed(panel, snapshots[1])
     last = panel.rows[-1]
@@ -479,12 +485,7 @@ def test_the_reference_line_and_its_caption_are_qt_items_across_the_epochs_shown
 
 
 def test_rows_brought_into_view_by_a_taller_panel_are_drawn(qtbot, snapshots):
-    panel = GradientPanel()
-    qtbot.addWidget(panel)
-    panel.resize(600, 420)
-    panel.show()
-    panel.set_layers(NAMES, HAS_RELU)
-    qtbot.waitUntil(lambda: panel.rows_scroll.verticalScrollBar().maximum() > 0)
+    panel = _panel_too_short_for_its_rows(qtbot)
     feed(panel, snapshots[0])
     last = panel.rows[-1]
     assert len(last.dweights_curve.getData()[0]) == 0
