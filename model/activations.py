@@ -121,7 +121,6 @@ class _SoftmaxPlan:
     wide: np.ndarray | None  # (n_samples, n_classes): a per-row value in every column
     ones: np.ndarray  # (n_classes, n_classes) or (n_classes, 1): row sums by a product
     ones_row: np.ndarray  # (1, n_classes)
-    dtype: np.dtype
     dinputs: np.ndarray  # the gradient's buffer, for the fused loss too
 
 
@@ -171,7 +170,6 @@ class Softmax(Layer):
             wide=self._buffer("wide", inputs.shape, inputs.dtype) if narrow else None,
             ones=self._constant("ones", (k, k if narrow else 1), inputs.dtype, 1.0),
             ones_row=self._constant("ones_row", (1, k), inputs.dtype, 1.0),
-            dtype=inputs.dtype,
             dinputs=self._buffer("dinputs", inputs.shape, inputs.dtype),
         )
 

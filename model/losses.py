@@ -87,18 +87,18 @@ class _Labels:
 def _labels(loss: Loss, y: np.ndarray, n_classes: int) -> _Labels:
     """``_Labels`` for sparse labels ``y``. Kept on ``loss`` while the same ``frozen`` array
     comes back (the training and the validation labels, say), so a full-batch run derives
-    them once."""
-    cached = loss._last_labels
-    if cached is None or cached.y is not y or cached.n_classes != n_classes:
-        cached = loss._labels.get(id(y))
-    if cached is not None and cached.y is y and cached.n_classes == n_classes:
-        loss._last_labels = cached
-        return cached
-    labels = _Labels(y, n_classes)
-    if frozen(y):
-        if len(loss._labels) >= 4:
-            loss._labels.clear()
-        loss._labels[id(y)] = loss._last_labels = labels
+    them once; ``loss._last_labels`` is the one asked for last."""
+    labels = loss._last_labels
+    if labels is None or labels.y is not y or labels.n_classes != n_classes:
+        labels = loss._labels.get(id(y))
+        if labels is None or labels.y is not y or labels.n_classes != n_classes:
+            labels = _Labels(y, n_classes)
+            if not frozen(y):
+                return labels
+            if len(loss._labels) >= 4:
+                loss._labels.clear()
+            loss._labels[id(y)] = labels
+        loss._last_labels = labels
     return labels
 
 
@@ -196,7 +196,7 @@ class SoftmaxCategoricalCrossentropy(Loss):
         samples, n_classes = dvalues.shape
         labels = _labels(self, sparse_labels(y_true), n_classes)
         plan = self.activation._plan
-        if plan is not None and plan.shape == dvalues.shape and plan.dtype == dvalues.dtype:
+        if plan is not None and plan.shape == dvalues.shape and plan.dinputs.dtype == dvalues.dtype:
             dinputs = plan.dinputs
         else:
             dinputs = self.activation._buffer("dinputs", dvalues.shape, dvalues.dtype)
