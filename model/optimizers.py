@@ -245,8 +245,8 @@ class Adam(Optimizer):
 
     def update(self, param: np.ndarray, grad: np.ndarray) -> None:
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        scratch = self._last
-        if scratch is None or scratch.param is not param or (scratch.b1, scratch.b2) != (b1, b2):
+        scratch = self._last  # the one used last, looked up again only for another array
+        if scratch is None or not scratch.fits(param, b1, b2):
             scratch = self._last = self._scratch_for(param, b1, b2)
         state = self.state_for(param)
         m, v = state["momentums"], state["cache"]
