@@ -259,25 +259,26 @@ class History:
         """The lowest and highest finite value among the kept points (None if none is
         finite), without a pass over them."""
         low, high = self._low, self._high
-        if self._first is not None:
-            extra = [self._first, self._last]
-            if self._open_lo is not None:
-                extra += [self._open_lo, self._open_hi]
-            for _, value in extra:
-                if math.isfinite(value):
-                    low, high = min(low, value), max(high, value)
+        for _, value in self._unclosed_points():
+            if math.isfinite(value):
+                low, high = min(low, value), max(high, value)
         return (low, high) if low <= high else None
 
     def all_finite(self) -> bool:
         """Whether every kept point's epoch and value is finite."""
-        if not self._all_finite:
-            return False
+        return self._all_finite and all(
+            math.isfinite(e) and math.isfinite(v) for e, v in self._unclosed_points()
+        )
+
+    def _unclosed_points(self) -> list[tuple[float, float]]:
+        """The points kept outside the closed buckets: the first, the latest and the open
+        bucket's lowest and highest (none before the first append)."""
         if self._first is None:
-            return True
-        extra = [self._first, self._last]
+            return []
+        points = [self._first, self._last]
         if self._open_lo is not None:
-            extra += [self._open_lo, self._open_hi]
-        return all(math.isfinite(e) and math.isfinite(v) for e, v in extra)
+            points += [self._open_lo, self._open_hi]
+        return points
 
     @property
     def first(self) -> tuple[float, float] | None:
