@@ -53,22 +53,12 @@ class BoundaryShadow:
     buffers stay untouched. Only the worker's thread uses it.
     """
 
-    #: Grid points per forward pass: a 1,000 x 64 float32 hidden layer (256 KB) stays in
-    #: the core's cache; passes of 16,384 rows went through memory (ch10, 200 x 200 grid:
-    #: 2.2 ms against 4.3-5.0 ms).
-    CHUNK_ROWS = 1000
-
     def __init__(self, network: Network, points: np.ndarray) -> None:
         """points : shape (n_points, n_inputs), the grid the boundary is drawn on."""
         self.source = network
         config = {**network.config(), "dtype": "float32"}
         self.network = network_from_config(config, rng=0)
         self.points = np.ascontiguousarray(points, dtype=np.float32)
-        # Chunks are copied into one array per chunk size, always the same: the network's
-        # layers keep their plan for it, instead of making one for a new slice each pass.
-        rows = self.CHUNK_ROWS
-        sizes = {len(self.points[i : i + rows]) for i in range(0, len(self.points), rows)}
-        self._chunk = {size: np.empty((size, points.shape[1]), np.float32) for size in sizes}
 
     def predict_proba(self) -> np.ndarray:
         """The source network's current outputs on the grid, shape (n_points, n_outputs).
@@ -78,12 +68,7 @@ class BoundaryShadow:
         """
         with np.errstate(all="ignore"):
             self.network.set_params(self.source.params)  # float64 -> float32, in place
-            out = np.empty((len(self.points), self.network.n_outputs), dtype=np.float32)
-            for start in range(0, len(self.points), self.CHUNK_ROWS):
-                points = self.points[start : start + self.CHUNK_ROWS]
-                chunk = self._chunk[len(points)]
-                np.copyto(chunk, points)
-                out[start : start + len(chunk)] = self.network.forward(chunk, training=False)
+            out = self.network.predict_proba(self.points)
             if not np.isfinite(out).all():
                 out = self.source.predict_proba(self.points)
         return out

@@ -101,6 +101,8 @@ class Network:
         first = layers.index(self.dense_layers[0])
         self._backward_layers = list(reversed(layers[first:-1] if self._fused else layers[first:]))
         self.dense_layers[0].compute_dinputs = False
+        #: ``predict_proba``'s chunk arrays, by shape.
+        self._chunks: dict[tuple[int, ...], np.ndarray] = {}
         for before, layer, after in zip(layers, layers[1:], layers[2:], strict=False):
             if isinstance(layer, ReLU) and isinstance(before, Dense) and isinstance(after, Dense):
                 layer.in_place = True
@@ -240,13 +242,20 @@ class Network:
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"inputs must have shape (n_samples, {self.n_inputs}), got {X.shape}")
-        result = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
-        if X.shape[0] <= PREDICT_CHUNK:  # X itself, not a slice: the layers know it again
+        n = X.shape[0]
+        result = np.empty((n, self.n_outputs), dtype=self.dtype)
+        if n <= PREDICT_CHUNK:  # X itself, not a slice: the layers know it again
             np.copyto(result, self.forward(X, training=False))
             return result
-        for start in range(0, X.shape[0], PREDICT_CHUNK):
-            stop = start + PREDICT_CHUNK
-            result[start:stop] = self.forward(X[start:stop], training=False)
+        # Each chunk is copied into the same array (one per chunk size): the layers keep
+        # their plans for it, where a slice would be a new array to plan for every time.
+        for start in range(0, n, PREDICT_CHUNK):
+            rows = X[start : start + PREDICT_CHUNK]
+            chunk = self._chunks.get(rows.shape)
+            if chunk is None:
+                chunk = self._chunks[rows.shape] = np.empty(rows.shape, dtype=self.dtype)
+            np.copyto(chunk, rows)
+            result[start : start + len(rows)] = self.forward(chunk, training=False)
         return result
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -232,7 +232,7 @@ def test_the_boundary_in_float32_matches_the_network_and_leaves_it_untouched():
 
 def test_the_float32_boundary_follows_the_network_from_one_call_to_the_next():
     run = build_run(SMALL)
-    grid = make_grid(run.X_train, 50)  # 2,500 points: chunks of 1,000, 1,000 and 500
+    grid = make_grid(run.X_train, 50)  # 2,500 points: chunks of 1,024, 1,024 and 452
     shadow = BoundaryShadow(run.network, grid.points)
     for _ in range(3):
         for _ in range(20):
