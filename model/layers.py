@@ -29,6 +29,30 @@ def _check_nonnegative(name: str, value: float) -> float:
     return value
 
 
+class _Regularizer:
+    """A Dense layer's L1 or L2 factor: a finite number >= 0, checked when assigned.
+
+    Assigning one also updates the layer's ``has_regularization``, which ``backward`` and
+    ``Network.regularization_loss`` read on every step instead of four factors. (No
+    ``__get__``: the value sits in the instance's ``__dict__``, a plain attribute read.)
+    """
+
+    names = (
+        "weight_regularizer_l1",
+        "weight_regularizer_l2",
+        "bias_regularizer_l1",
+        "bias_regularizer_l2",
+    )
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __set__(self, obj: Any, value: float) -> None:
+        state = obj.__dict__
+        state[self.name] = _check_nonnegative(self.name, value)
+        state["has_regularization"] = any(state.get(name, 0.0) > 0 for name in self.names)
+
+
 def _check_count(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
@@ -152,6 +176,12 @@ class Dense(Layer):
     """
 
     param_names = (("weights", "dweights"), ("biases", "dbiases"))
+    weight_regularizer_l1 = _Regularizer()
+    weight_regularizer_l2 = _Regularizer()
+    bias_regularizer_l1 = _Regularizer()
+    bias_regularizer_l2 = _Regularizer()
+    #: Whether any regularizer factor is > 0 (kept up to date by ``_Regularizer``).
+    has_regularization: bool
 
     def __init__(
         self,
@@ -169,14 +199,10 @@ class Dense(Layer):
         super().__init__()
         self.n_inputs = _check_count("n_inputs", n_inputs)
         self.n_neurons = _check_count("n_neurons", n_neurons)
-        self.weight_regularizer_l1 = _check_nonnegative(
-            "weight_regularizer_l1", weight_regularizer_l1
-        )
-        self.weight_regularizer_l2 = _check_nonnegative(
-            "weight_regularizer_l2", weight_regularizer_l2
-        )
-        self.bias_regularizer_l1 = _check_nonnegative("bias_regularizer_l1", bias_regularizer_l1)
-        self.bias_regularizer_l2 = _check_nonnegative("bias_regularizer_l2", bias_regularizer_l2)
+        self.weight_regularizer_l1 = weight_regularizer_l1
+        self.weight_regularizer_l2 = weight_regularizer_l2
+        self.bias_regularizer_l1 = bias_regularizer_l1
+        self.bias_regularizer_l2 = bias_regularizer_l2
         if init not in WEIGHT_INITS:
             raise ValueError(f"init must be one of {', '.join(WEIGHT_INITS)}, got {init!r}")
         self.init = init
@@ -214,15 +240,6 @@ class Dense(Layer):
         self.dweights, self.dbiases = grads[:-1], grads[-1:]
         self._bound = (self.weights, self.biases, self.dweights, self.dbiases)
 
-    @property
-    def has_regularization(self) -> bool:
-        return (
-            self.weight_regularizer_l1 > 0
-            or self.weight_regularizer_l2 > 0
-            or self.bias_regularizer_l1 > 0
-            or self.bias_regularizer_l2 > 0
-        )
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A copy (copy.deepcopy, pickle) copies each view on its own: link them again.
         self.__dict__.update(state)
@@ -258,7 +275,7 @@ class Dense(Layer):
             if not plan.frozen:
                 plan.inputs1[:, :-1] = inputs
             self._inputs1 = plan.inputs1
-            np.matmul(plan.inputs1, self._params, out=out)
+            np.dot(plan.inputs1, self._params, out=out)
         else:
             self._inputs1 = None
             _dot(inputs, self.weights, out)
@@ -316,19 +333,14 @@ class Dense(Layer):
             # The column sums as a row of ones times dvalues: one BLAS call, several times
             # faster than np.sum(axis=0), which pays numpy's loop setup once per row.
             _dot(plan.ones_row, dvalues, self.dbiases)
-        if (
-            self.weight_regularizer_l1
-            or self.weight_regularizer_l2
-            or self.bias_regularizer_l1
-            or self.bias_regularizer_l2
-        ):
+        if self.has_regularization:
             self._add_regularization_gradients()
         if self.compute_dinputs:
             # BLAS multiplies by a C-ordered copy of weights.T faster than by the transposed
             # view when the layer is narrow (3 outputs: ~40%); the copy is n_samples times
             # smaller than the product.
             np.copyto(plan.weights_t, self.weights.T)
-            self.dinputs = np.matmul(dvalues, plan.weights_t, out=plan.dinputs)
+            self.dinputs = _dot(dvalues, plan.weights_t, plan.dinputs)
         else:
             self.dinputs = None
         return self.dinputs

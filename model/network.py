@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,9 +25,9 @@ from model.optimizers import Optimizer
 PREDICT_CHUNK = 1024
 
 
-@dataclass(frozen=True)
-class StepResult:
-    """What one training step measured, before the update."""
+class StepResult(NamedTuple):
+    """What one training step measured, before the update. (A named tuple: made on every
+    step, it costs a third of a frozen dataclass.)"""
 
     data_loss: float
     regularization_loss: float

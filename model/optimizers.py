@@ -240,24 +240,25 @@ class Adam(Optimizer):
     def _scratch_for(self, param: np.ndarray, beta_1: float, beta_2: float) -> _AdamScratch:
         scratch = self._scratch.get(id(param))
         if scratch is None or not scratch.fits(param, beta_1, beta_2):
-            scratch = self._scratch[id(param)] = _AdamScratch(param, beta_1, beta_2)
+            scratch = _AdamScratch(param, self.state_for(param), beta_1, beta_2)
+            self._scratch[id(param)] = scratch
         return scratch
 
     def update(self, param: np.ndarray, grad: np.ndarray) -> None:
-        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
+        b1, b2 = self.beta_1, self.beta_2
         scratch = self._last  # the one used last, looked up again only for another array
-        if scratch is None or not scratch.fits(param, b1, b2):
+        if scratch is None or scratch.param is not param or scratch.b1 != b1 or scratch.b2 != b2:
             scratch = self._last = self._scratch_for(param, b1, b2)
-        state = self.state_for(param)
-        m, v = state["momentums"], state["cache"]
-        tmp, (beta_1, one_minus_beta_1, beta_2, one_minus_beta_2) = scratch.tmp, scratch.betas
+        m, v, tmp = scratch.m, scratch.v, scratch.tmp
+        beta_1, one_minus_beta_1, beta_2, one_minus_beta_2 = scratch.betas
         # The book's  param -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
         # with both corrections moved into scalars (Kingma & Ba, section 2): the same
         # step, one pass over the parameters fewer.
+        t = self.iterations + 1
         correction = math.sqrt(1 - b2**t)
-        scratch.step_scalars[0] = self.epsilon * correction
-        scratch.step_scalars[1] = self.current_learning_rate / (1 - b1**t) * correction
         epsilon, step_size = scratch.epsilon, scratch.step_size
+        epsilon[...] = self.epsilon * correction
+        step_size[...] = self.current_learning_rate / (1 - b1**t) * correction
         # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2, in place, no temporaries. Every
         # scalar is a 0-d array of the parameters' dtype: numpy converts a Python float on
         # every call, which costs more than the arithmetic on a few hundred values.
@@ -276,17 +277,22 @@ class Adam(Optimizer):
 
 
 class _AdamScratch:
-    """Adam's scratch array for one parameter array, and its scalars as 0-d arrays."""
+    """What Adam keeps for one parameter array: its state arrays (the ones ``state_for``
+    returns), a scratch array, and the scalars as 0-d arrays of the parameters' dtype."""
 
-    def __init__(self, param: np.ndarray, beta_1: float, beta_2: float) -> None:
+    def __init__(
+        self, param: np.ndarray, state: dict[str, np.ndarray], beta_1: float, beta_2: float
+    ) -> None:
         self.param, self.shape, self.dtype = param, param.shape, param.dtype
+        self.state = state
+        self.m, self.v = state["momentums"], state["cache"]
         self.b1, self.b2 = beta_1, beta_2
         self.tmp = np.empty_like(param)
         betas = np.array([beta_1, 1 - beta_1, beta_2, 1 - beta_2], dtype=param.dtype)
         self.betas = tuple(betas[i, ...] for i in range(4))
         #: Written on every step: epsilon * correction, and the step size.
-        self.step_scalars = np.empty(2, dtype=param.dtype)
-        self.epsilon, self.step_size = self.step_scalars[0, ...], self.step_scalars[1, ...]
+        self.epsilon = np.empty((), dtype=param.dtype)
+        self.step_size = np.empty((), dtype=param.dtype)
 
     def fits(self, param: np.ndarray, beta_1: float, beta_2: float) -> bool:
         return (

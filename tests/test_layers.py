@@ -132,6 +132,28 @@ def test_dense_refuses_bad_arguments_naming_them(kwargs, name):
         Dense(**kwargs)
 
 
+def test_assigning_a_bad_regularizer_to_a_dense_layer_is_refused_naming_it():
+    layer = Dense(2, 3, rng=0)
+    with pytest.raises(ValueError, match="bias_regularizer_l2 must be a finite number >= 0"):
+        layer.bias_regularizer_l2 = -0.5
+    assert layer.bias_regularizer_l2 == 0.0
+
+
+def test_a_regularizer_set_after_construction_reaches_the_gradients():
+    X, dvalues = np.ones((4, 2)), np.ones((4, 3))
+    layer = Dense(2, 3, rng=0)
+    layer.forward(X)
+    layer.backward(dvalues)
+    plain = layer.dweights.copy()
+    layer.weight_regularizer_l2 = 0.5
+    layer.forward(X)
+    layer.backward(dvalues)
+    np.testing.assert_allclose(layer.dweights, plain + 2 * 0.5 * layer.weights)
+    assert layer.regularization_loss() > 0
+    layer.weight_regularizer_l2 = 0.0
+    assert not layer.has_regularization
+
+
 def test_dense_regularization_loss_is_the_books_penalty():
     layer = Dense(
         2,
