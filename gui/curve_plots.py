@@ -86,6 +86,10 @@ class CurvePlot(PlotPanel):
         self.view_box = SteppedViewBox()
         epochs = CompactAxis("bottom", spacing=EPOCH_TICK_SPACING)
         super().__init__(object_name, parent, view_box=self.view_box, axis_items={"bottom": epochs})
+        # Qt's aliased hairline drops pixels where a long curve zigzags by a pixel or two
+        # (a flat accuracy flipping between two values looked dashed); antialiased, the
+        # line stays whole. The painting is C++, in a view that paints without the GIL.
+        self.plot_widget.setAntialiasing(True)
         self.metric_name = metric
         self.smoothing = 0.0
         self.train_history = History(capacity)

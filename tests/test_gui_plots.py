@@ -1,5 +1,7 @@
 """Specification of the main window's plots: colours, the decision boundary, the curves."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -645,3 +647,27 @@ def test_a_scene_with_another_listener_is_prepared_at_every_paint(qtbot, loss_pl
     loss_plot.plot_item.addItem(pg.TextItem("note"))
     _settle(qtbot, loss_plot)
     assert needs_prepare(loss_plot.plot_widget.scene())
+
+
+def test_a_long_flat_accuracy_curve_is_drawn_without_gaps(accuracy_plot, qtbot):
+    # Recorded from ch10 in the window: after ~5k epochs the accuracy sits at 0.98-0.99,
+    # one sample either way, and the curve zigzags by a pixel or two. Qt's aliased
+    # hairline dropped pixels there: the line looked dashed.
+    path = Path(__file__).parent / "data" / "ch10_accuracy_curve.csv"
+    epochs, accuracy = np.loadtxt(path, delimiter=",", skiprows=2, unpack=True)
+    accuracy_plot.resize(310, 330)
+    accuracy_plot.extend(epochs, accuracy)
+    accuracy_plot.refresh()
+    qtbot.wait(50)
+    view = accuracy_plot.plot_widget
+    image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
+    b, r = (pixels[:, : image.width(), c].astype(int) for c in (0, 2))
+    curve = (b - r > 40) & (b > 120)  # the train colour, #0072B2, or its antialiased tint
+    left, right = (
+        view.mapFromScene(accuracy_plot.view_box.mapViewToScene(QPointF(x, 0.99))).x()
+        for x in (epochs[0], epochs[-1])
+    )
+    columns = curve[:, left + 2 : right - 1].any(axis=0)
+    assert columns.size > 100
+    assert columns.all(), f"{np.count_nonzero(~columns)} columns of the curve are blank"
