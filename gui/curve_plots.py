@@ -33,7 +33,7 @@ SMOOTH_WIDTH = 1.5
 #: a second they cannot be read, and laying out their rich text costs ~0.3 ms each time.
 LABEL_INTERVAL_MS = 200
 #: The line sample before each curve's name in the label under the plot (its legend).
-SWATCH = "\u2501\u2501"
+SWATCH = "\u2501"
 #: Fewest pixels between two labelled epochs (labels read 5k, 10k, 1.5M).
 EPOCH_TICK_SPACING = 55
 

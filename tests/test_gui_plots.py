@@ -671,3 +671,17 @@ def test_a_long_flat_accuracy_curve_is_drawn_without_gaps(accuracy_plot, qtbot):
     columns = curve[:, left + 2 : right - 1].any(axis=0)
     assert columns.size > 100
     assert columns.all(), f"{np.count_nonzero(~columns)} columns of the curve are blank"
+
+
+def test_the_numbers_under_the_curves_fit_beside_their_controls_at_1600_by_1000(main_window, qtbot):
+    main_window.resize(1600, 1000)
+    qtbot.wait(100)
+    for plot, train, val in (
+        (main_window.accuracy_plot, 0.9833, 0.7667),
+        (main_window.loss_plot, 0.03308, 0.8123),
+    ):
+        plot.extend(np.array([1.0]), np.array([train]), np.array([val]))
+        plot.refresh()
+        label = plot.value_label
+        qtbot.waitUntil(lambda label=label, val=val: f"val {val:.4g}" in label.text())
+        assert label.sizeHint().width() <= label.width(), label.text()
