@@ -280,17 +280,18 @@ def window_round(
 def launch_once(timeout: float = 60.0) -> tuple[float, float]:
     """(first paint, first run drawn), seconds from starting a fresh app process."""
     env = dict(os.environ)
-    env["BACKPROP_LAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="bench-gui-launch-")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["BENCH_LAUNCH_T0"] = repr(time.perf_counter())
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "launch_probe.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="bench-gui-launch-") as settings:
+        env["BACKPROP_LAB_SETTINGS_DIR"] = settings  # a first launch: no settings yet
+        env["BENCH_LAUNCH_T0"] = repr(time.perf_counter())
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "launch_probe.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"the launch probe failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -7,13 +7,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # --- GUI fixtures ---------------------------------------------------------------------------
 # Tests never read or write the user's settings: unless a test points it elsewhere, the app
 # keeps them in a throwaway folder (see gui/settings.py).
+import atexit
+import shutil
 import tempfile
 
 import pytest
 
-os.environ.setdefault(
-    "BACKPROP_LAB_SETTINGS_DIR", tempfile.mkdtemp(prefix="backprop-lab-test-settings-")
-)
+if "BACKPROP_LAB_SETTINGS_DIR" not in os.environ:
+    os.environ["BACKPROP_LAB_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="backprop-lab-test-settings-")
+    atexit.register(shutil.rmtree, os.environ["BACKPROP_LAB_SETTINGS_DIR"], ignore_errors=True)
 
 #: The one Qt warning a shown QMainWindow logs under the offscreen platform.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
