@@ -55,6 +55,12 @@ class WalkthroughLink(QObject):
         self._active = False
         self._not_softmax = ""  # why part 2 does not apply to this run ("" when it does)
         self._dock_state: QByteArray | None = None
+        self._window_size: QSize | None = None
+        # Owned by this link: it dies with the window rather than firing after it.
+        self._size_timer = QTimer(self)
+        self._size_timer.setSingleShot(True)
+        self._size_timer.setInterval(0)
+        self._size_timer.timeout.connect(self._restore_window_size)
         self._splitter_sizes: list[int] | None = None
         self.marker = pg.ScatterPlotItem(
             size=MARKER_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MARKER_COLOR, width=3)
@@ -90,6 +96,7 @@ class WalkthroughLink(QObject):
         self._active = True
         self._splitter_sizes = w.plot_splitter.sizes()
         self._dock_state = w.saveState()
+        self._window_size = w.size()
         # The walkthrough needs the width: the docks step aside while it is shown (the
         # picker column has Start and Step).
         docks = (w.controls_dock, w.inspector_dock, w.neurons_dock, w.hidden_space_dock)
@@ -114,10 +121,24 @@ class WalkthroughLink(QObject):
             w.plot_splitter.setSizes(self._splitter_sizes)
         if self._dock_state is not None:
             w.restoreState(self._dock_state)
+        # The docks come back at their widths beside a central area still as wide as the
+        # walkthrough made it, and the window grows past the screen once the layout
+        # settles: give it back its size then.
+        self._size_timer.start()
         w.boundary_plot.class_label.show()
         self.marker.hide()
         if getattr(w, "worker_thread", None) is not None:
             w.worker.show_sample(None)
+
+    @Slot()
+    def _restore_window_size(self) -> None:
+        w = self.window
+        if self._active:
+            return
+        if self._window_size is not None and not (w.isMaximized() or w.isFullScreen()):
+            w.resize(self._window_size)
+        if self._dock_state is not None:  # again, now that they have the room they had
+            w.restoreState(self._dock_state)
 
     @Slot()
     def _fit_panel(self) -> None:

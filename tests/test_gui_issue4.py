@@ -125,6 +125,20 @@ def test_the_walkthrough_takes_the_boundary_beside_it_and_training_gets_it_back(
     assert main_window.neurons_dock.isVisible() and main_window.controls_dock.isVisible()
 
 
+def test_coming_back_from_the_walkthrough_keeps_the_window_and_its_docks_as_they_were(
+    qtbot, main_window
+):
+    main_window.resize(1600, 1000)
+    qtbot.wait(50)
+    docks = (main_window.controls_dock, main_window.inspector_dock, main_window.neurons_dock)
+    before = main_window.size(), [dock.width() for dock in docks]
+    open_walkthrough(qtbot, main_window)
+    show_tab(qtbot, main_window, 0)
+    qtbot.waitUntil(lambda: main_window.inspector_dock.isVisible(), timeout=2000)
+    qtbot.wait(50)
+    assert (main_window.size(), [dock.width() for dock in docks]) == before
+
+
 def test_parts_2_and_3_show_the_first_sample_by_default(qtbot, main_window):
     panel = open_walkthrough(qtbot, main_window)
     assert panel.trace.sample_index == 0 == panel.softmax.sample_index
