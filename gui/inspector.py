@@ -257,7 +257,10 @@ class GradientPanel(QtWidgets.QWidget):
         weights, dweights : one array per Dense layer, shape (n_inputs, n_neurons).
         """
         layers = stats.layers
-        if not layers:
+        if not layers:  # no step yet (a new run): its weights, nothing else, can be shown
+            if weights is not None:
+                self._weights, self._dweights = weights, None
+                self._draw_heatmaps()
             return
         if len(layers) != len(self._rows) or any(
             row.name != layer.name for row, layer in zip(self._rows, layers, strict=True)
@@ -393,8 +396,9 @@ class GradientPanel(QtWidgets.QWidget):
             return
         self.dweights_map.set_title(f"dweights of {name}" if name else "dweights")
         self.weights_map.set_title(f"weights of {name}" if name else "weights")
-        self.dweights_map.show(_pick(self._dweights, i))
-        self.weights_map.show(_pick(self._weights, i))
+        weights = _pick(self._weights, i)
+        self.dweights_map.show(_pick(self._dweights, i), None if weights is None else weights.shape)
+        self.weights_map.show(weights)
 
 
 def _pick(arrays: tuple[np.ndarray, ...] | None, index: int) -> np.ndarray | None:

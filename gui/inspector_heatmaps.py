@@ -203,6 +203,8 @@ class Heatmap:
         self.plot.invertY(True)  # input 0 on top, as a matrix is printed
         self.plot.setLabel("left", "input", **{"font-size": "8pt"})
         self.plot.setLabel("bottom", "neuron", **{"font-size": "8pt"})
+        for name in ("left", "bottom"):  # indices: never "neuron (x0.001)"
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         colormap = diverging_colormap()
         # The colour bar's own table, so a cell and the bar agree on every colour.
         self.image = MatrixImage(colormap.getLookupTable(nPts=256, alpha=True))
@@ -229,11 +231,16 @@ class Heatmap:
             self.title = text
             self.plot.setTitle(text, size="9pt", color=PLOT_FOREGROUND)
 
-    def show(self, matrix: np.ndarray | None) -> None:
-        """Draw ``matrix``, shape (n_inputs, n_neurons), with levels symmetric around 0."""
+    def show(self, matrix: np.ndarray | None, shape: tuple[int, int] | None = None) -> None:
+        """Draw ``matrix``, shape (n_inputs, n_neurons), with levels symmetric around 0.
+
+        None leaves the plot empty: framed for a matrix of ``shape`` when it is given (a
+        layer whose gradients are not computed yet), as it was otherwise.
+        """
         if matrix is None:
             self.image.clear()
-            self._shape = None
+            if shape is not None:
+                self._frame(shape)
             return
         # Rounded up in steps and kept while it suits, so the colour bar's axis is laid out
         # again only now and then.
@@ -242,10 +249,13 @@ class Heatmap:
         if self.colorbar.levels() != (low, high):
             self.colorbar.setLevels((low, high))
         self.image.set_matrix(matrix, (low, high))
-        if matrix.shape != self._shape:
-            self._shape = matrix.shape
-            rows, cols = matrix.shape
-            # Cell (i, j) is centred on (j, i): ticks name whole inputs and neurons.
+        self._frame(matrix.shape)
+
+    def _frame(self, shape: tuple[int, ...]) -> None:
+        """Axes for a matrix of ``shape``: cell (i, j) centred on (j, i), whole-index ticks."""
+        if shape != self._shape:
+            self._shape = shape
+            rows, cols = shape
             self.image.setRect(QtCore.QRectF(-0.5, -0.5, cols, rows))
             self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
             for name, count in (("bottom", cols), ("left", rows)):

@@ -359,7 +359,7 @@ class MainWindow(ConfigMixin, QMainWindow):
                 self.boundary_plot.update_boundary(
                     snapshot.boundary, snapshot.train_predictions, snapshot.val_predictions
                 )
-        if snapshot.has_inspector:
+        if snapshot.weights is not None:  # a new run's has weights but no gradients yet
             self.gradient_panel.update_stats(snapshot.stats, snapshot.weights, snapshot.dweights)
             self.network_graph.set_weights(snapshot.weights)
         if snapshot.explanation is not None:

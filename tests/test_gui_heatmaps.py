@@ -104,3 +104,16 @@ def test_the_colour_bar_frame_is_never_painted_in_python():
     for name in ("left", "top", "bottom"):
         flags = bar.getAxis(name).flags()
         assert flags & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+
+
+def test_an_empty_heatmap_labels_its_axes_without_a_scale_prefix(heatmap, qtbot):
+    qtbot.wait(20)
+    for axis in ("left", "bottom"):
+        assert "(x" not in heatmap.plot.getAxis(axis).labelString()
+
+
+def test_an_empty_heatmap_given_a_shape_is_framed_for_it(heatmap):
+    heatmap.show(None, (2, 64))
+    assert heatmap.image.matrix is None
+    (x0, x1), (y0, y1) = heatmap.plot.viewRange()
+    assert (x0, x1, y0, y1) == (-0.5, 63.5, -0.5, 1.5)

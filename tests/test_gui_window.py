@@ -71,6 +71,13 @@ def test_a_new_window_shows_epoch_0_and_the_untrained_boundary(main_window):
     assert main_window.stop_button.isEnabled() is False
 
 
+def test_a_new_run_shows_its_initial_weights_before_any_gradient(main_window):
+    panel = main_window.gradient_panel
+    initial = main_window.info.initial.weights[0]
+    np.testing.assert_array_equal(panel.weights_map.image.matrix, initial)
+    assert panel.dweights_map.image.matrix is None  # nothing computed yet
+
+
 def test_start_advances_the_epoch_and_fills_the_plots(qtbot, main_window):
     start_and_wait(qtbot, main_window, 100)
     stop_and_wait(qtbot, main_window)
