@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND, POINT_OUTLINE_COLOR
+from gui.plot_items import plain_axes
 from model.hidden_space import HiddenSpace
 
 LINE_COLOR = "#9A9A9A"
@@ -82,6 +83,7 @@ class HiddenSpaceView(QWidget):
         self.plot_widget = pg.PlotWidget(background=PLOT_BACKGROUND)
         self.plot_widget.setObjectName("hidden_space_plot")
         self.plot = self.plot_widget.getPlotItem()
+        plain_axes(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).setTextPen(pg.mkPen(PLOT_FOREGROUND))

@@ -203,8 +203,6 @@ class Heatmap:
         self.plot.invertY(True)  # input 0 on top, as a matrix is printed
         self.plot.setLabel("left", "input", **{"font-size": "8pt"})
         self.plot.setLabel("bottom", "neuron", **{"font-size": "8pt"})
-        for name in ("left", "bottom"):  # indices: never "neuron (x0.001)"
-            self.plot.getAxis(name).enableAutoSIPrefix(False)
         colormap = diverging_colormap()
         # The colour bar's own table, so a cell and the bar agree on every colour.
         self.image = MatrixImage(colormap.getLookupTable(nPts=256, alpha=True))

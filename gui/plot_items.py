@@ -109,6 +109,14 @@ def needs_prepare(scene) -> bool:
     return False
 
 
+def plain_axes(plot: pg.PlotItem) -> None:
+    """Label ``plot``'s axes with the numbers themselves: no "loss (x0.001)" over ticks
+    reading 300-900. (pyqtgraph scales an axis by an SI prefix when its values are small;
+    a learner reads 0.3-0.9 as the loss the console prints.)"""
+    for name in ("left", "bottom", "right", "top"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+
+
 class LivePlotItem(pg.PlotItem):
     """A ``pg.PlotItem`` whose bounds and shape are Qt's own (its view box: ``LiveViewBox``,
     its axes ``LiveAxis`` unless given)."""
@@ -133,6 +141,7 @@ class LivePlotItem(pg.PlotItem):
         for name in ("right", "top"):
             if name not in given:
                 self.hideAxis(name)
+        plain_axes(self)
 
 
 def compact_plot(title: str, tooltip: str) -> LivePlotItem:

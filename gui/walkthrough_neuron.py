@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Slot
 
 from gui.colors import GRID_ALPHA, PLOT_BACKGROUND, PLOT_FOREGROUND
+from gui.plot_items import plain_axes
 from gui.walkthrough_common import FORWARD_COLOR, GRADIENT_COLOR, StagedView, StageText, fmt
 from gui.walkthrough_graph import NeuronGraph
 from gui.walkthrough_neuron_text import (
@@ -193,6 +194,7 @@ class NeuronView(StagedView):
         self.descent_plot.setObjectName("walkthrough_descent_plot")
         self.descent_plot.setMinimumHeight(150)
         item = self.descent_plot.getPlotItem()
+        plain_axes(item)
         for name in ("left", "bottom"):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(PLOT_FOREGROUND))

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Slot
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND, class_color
+from gui.plot_items import plain_axes
 from gui.walkthrough_common import (
     GRADIENT_COLOR,
     HeatmapTable,
@@ -122,6 +123,7 @@ class SoftmaxView(StagedView):
         self.bars_plot.setObjectName("walkthrough_probs_plot")
         self.bars_plot.setMinimumSize(200, 160)
         item = self.bars_plot.getPlotItem()
+        plain_axes(item)
         item.hideButtons()
         item.setMenuEnabled(False)
         item.setMouseEnabled(x=False, y=False)

@@ -16,6 +16,7 @@ from PySide6.QtCore import Slot
 
 from gui.colors import PLOT_BACKGROUND, PLOT_FOREGROUND, REFERENCE_LINE_COLOR
 from gui.inspector_heatmaps import Heatmap, index_tick_step
+from gui.plot_items import plain_axes
 from gui.walkthrough_common import (
     FORWARD_COLOR,
     GRADIENT_COLOR,
@@ -40,6 +41,7 @@ TICK_POINTS = 8
 
 def _bar_plot(title: str) -> pg.PlotItem:
     plot = pg.PlotItem()
+    plain_axes(plot)
     plot.setTitle(title, size="9pt", color=PLOT_FOREGROUND)
     plot.hideButtons()
     plot.setMenuEnabled(False)

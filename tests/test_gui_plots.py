@@ -685,3 +685,25 @@ def test_the_numbers_under_the_curves_fit_beside_their_controls_at_1600_by_1000(
         label = plot.value_label
         qtbot.waitUntil(lambda label=label, val=val: f"val {val:.4g}" in label.text())
         assert label.sizeHint().width() <= label.width(), label.text()
+
+
+def test_a_small_loss_is_labelled_with_its_own_numbers(loss_plot, qtbot):
+    loss_plot.extend(np.arange(1.0, 101.0), np.linspace(0.9, 0.3, 100))
+    loss_plot.refresh()
+    qtbot.wait(20)
+    assert "(x" not in loss_plot.plot_item.getAxis("left").labelString()
+
+
+def test_no_labelled_axis_in_the_window_scales_its_numbers_by_a_prefix(main_window):
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QGraphicsView
+
+    labelled = [
+        item
+        for view in main_window.findChildren(QGraphicsView)
+        if view.scene() is not None
+        for item in view.scene().items()
+        if isinstance(item, pg.AxisItem) and item.label.isVisible()
+    ]
+    assert len(labelled) > 10
+    assert [axis.labelText for axis in labelled if axis.autoSIPrefix] == []
