@@ -211,8 +211,25 @@ class BoundaryPlot(PlotPanel):
         if self._selected >= self.n_classes:
             self.set_selected_class(0)
         self._update_class_label()
-        if self._grid_rect is None or task == "regression":
+        if task == "regression":
+            self._show_regression_data()
+        elif self._grid_rect is None:
             self.plot_item.getViewBox().autoRange(padding=0.08)
+
+    def _show_regression_data(self) -> None:
+        """Frame the data alone: an auto-range would take in what a classification run
+        left behind (its boundary image's place), and squeeze the sine into a corner."""
+        points = np.concatenate([self._train_xy, self._val_xy])
+        points = points[np.isfinite(points).all(axis=1)]
+        if not len(points):
+            self.plot_item.getViewBox().autoRange(padding=0.08)
+            return
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        self.plot_item.getViewBox().setRange(
+            xRange=(x0, x1) if x1 > x0 else (x0 - 1, x0 + 1),
+            yRange=(y0, y1) if y1 > y0 else (y0 - 1, y0 + 1),
+            padding=0.08,
+        )
 
     def _draw_points(self) -> None:
         t, v = self._y_train, self._y_val

@@ -707,3 +707,12 @@ def test_no_labelled_axis_in_the_window_scales_its_numbers_by_a_prefix(main_wind
     ]
     assert len(labelled) > 10
     assert [axis.labelText for axis in labelled if axis.autoSIPrefix] == []
+
+
+def test_a_regression_run_after_a_classification_one_frames_its_own_data(boundary):
+    boundary.update_boundary(uniform_probs())  # the classification run drew its boundary
+    X = np.linspace(0.0, 1.0, 50).reshape(-1, 1)
+    boundary.set_data(X, np.sin(2 * np.pi * X), None, None, None, "regression")
+    (x0, x1), (y0, y1) = boundary.plot_item.getViewBox().viewRange()
+    assert -0.2 < x0 < 0.0 and 1.0 < x1 < 1.2
+    assert -1.2 < y0 < -1.0 and 1.0 < y1 < 1.2
