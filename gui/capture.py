@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,24 @@ from model.walkthrough import dead_units, hidden_activations, sample_trace
 
 #: Side of the coarse grid the neuron views are computed on.
 NEURON_RESOLUTION = 48
+#: Multiply-adds one decision-boundary pass may cost. A pass holds the training thread, and
+#: Stop waits for it: 200 x 200 points take ~2 ms for ch10's 2-64-3 network, but ~1 s for
+#: six layers of 512 (float32, one BLAS thread). A wide network gets a coarser grid
+#: instead, ~50 ms a pass.
+BOUNDARY_MACS = 2e9
+#: The coarsest grid side a boundary is drawn on.
+MIN_BOUNDARY_RESOLUTION = 40
+
+
+def boundary_resolution(network: Network, largest: int) -> int:
+    """The side of the boundary grid for ``network``: ``largest``, unless a pass over
+    ``largest**2`` points would cost more than ``BOUNDARY_MACS`` multiply-adds (never below
+    ``MIN_BOUNDARY_RESOLUTION``). One input: a line of ``largest`` points, always cheap."""
+    if network.n_inputs != 2:
+        return largest
+    per_point = sum(layer.n_inputs * layer.n_neurons for layer in network.dense_layers)
+    side = math.isqrt(int(BOUNDARY_MACS // max(per_point, 1)))
+    return max(MIN_BOUNDARY_RESOLUTION, min(largest, side))
 
 
 def make_grid(X: np.ndarray, resolution: int) -> BoundaryGrid:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gui.capture import (
     BoundaryShadow,
+    boundary_resolution,
     current_stats,
     describe_run,
     make_grid,
@@ -55,6 +56,11 @@ GUI_BUDGET = 0.2
 #: A draw is taken to have cost at most this (seconds): a draw held up by something else
 #: (a modal dialog, a window being moved, a busy machine) must not hold the display back.
 MAX_DRAW_COST = 0.1
+#: Share of the training thread's time the boundary and the inspector's snapshots may take.
+#: After one that took ``t`` seconds, neither comes again for ``t / HEAVY_SHARE``: for ch10
+#: (~2 ms) the rates above rule; for a wide network (a boundary pass of ~50 ms, a neuron map
+#: pass as much) training keeps four fifths of the time.
+HEAVY_SHARE = 0.2
 #: Seconds between two looks at whether the window has drawn the last snapshot.
 ACK_POLL = 0.001
 #: Curve rows kept while the window is busy; beyond this every other row is dropped.
@@ -229,7 +235,7 @@ class TrainingWorker(QObject):
     def _install(self, run: Run) -> None:
         self._run = run
         X_all = np.concatenate([run.X_train, run.X_val]) if len(run.X_val) else run.X_train
-        self._grid = make_grid(X_all, self.resolution)
+        self._grid = make_grid(X_all, boundary_resolution(run.network, self.resolution))
         self._shadow = BoundaryShadow(run.network, self._grid.points)
         self._small_grid = neuron_grid(X_all, run)
         explain = self._explain_args(self._small_grid) or {}
@@ -277,6 +283,10 @@ class TrainingWorker(QObject):
         # few comparisons beyond the engine's own work. (Measured with the snapshots
         # dropped unseen, the bookkeeping of every epoch used to cost ~5% of the speed.)
         wake = -math.inf
+        # A snapshot with the boundary or the inspector's numbers started at ``heavy_since``;
+        # its cost is known at the next clock reading, and sets ``heavy_ready``.
+        heavy_since: float | None = None
+        heavy_ready = -math.inf
         try:
             while True:
                 if stop():
@@ -294,6 +304,9 @@ class TrainingWorker(QObject):
                 done += 1
                 rows.add(stats)
                 now = time.monotonic()
+                if heavy_since is not None:
+                    heavy_ready = heavy_since + (now - heavy_since) / HEAVY_SHARE
+                    heavy_since = None
                 if now < wake and done != max_epochs and trainer.epoch < limit and not stop():
                     continue
                 final = done == max_epochs or stop() or trainer.epoch >= limit
@@ -313,11 +326,14 @@ class TrainingWorker(QObject):
                         # Due at the gap's end; while the window draws, ask again shortly.
                         wake = last_emit + gap if drawn else now + ACK_POLL
                         continue
-                    if not inspect and now - last_inspect >= self.inspector_interval:
+                    inspect_due = now - last_inspect >= self.inspector_interval
+                    if not inspect and inspect_due and now >= heavy_ready:
                         inspect = True  # the next epoch (well under a millisecond) carries it
                         wake = -math.inf
                         continue
-                want_boundary = final or now - last_boundary >= self.boundary_interval
+                want_boundary = final or (
+                    now >= heavy_ready and now - last_boundary >= self.boundary_interval
+                )
                 explain = None
                 if inspect or final or self._explain_due:
                     # The walkthrough and the neuron views follow the inspector's throttle.
@@ -336,6 +352,8 @@ class TrainingWorker(QObject):
                 )
                 last_emit = now
                 wake = now + self.curve_interval
+                if want_boundary or inspect:
+                    heavy_since = now
                 if want_boundary:
                     last_boundary = now
                 if inspect:

@@ -9,7 +9,13 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 import gui.worker
-from gui.capture import BoundaryShadow, make_grid
+from gui.capture import (
+    BOUNDARY_MACS,
+    MIN_BOUNDARY_RESOLUTION,
+    BoundaryShadow,
+    boundary_resolution,
+    make_grid,
+)
 from gui.snapshot import RunInfo, Snapshot
 from gui.worker import (
     DIVERGED,
@@ -20,6 +26,7 @@ from gui.worker import (
     STOP_REQUESTED,
     TrainingWorker,
 )
+from model.build import build_network
 from model.config import RunConfig
 from model.run import PRESETS, build_run
 
@@ -169,6 +176,41 @@ def test_snapshots_are_throttled_at_the_source(qtbot, worker):
     assert len(snapshots) <= 45  # ~30 a second, plus the last
     assert sum(s.boundary is not None for s in snapshots) <= 15
     assert sum(s.has_inspector for s in snapshots) <= 9
+
+
+def test_a_wide_network_gets_a_coarser_boundary_grid():
+    small = build_network(2, 3, (64,), rng=0)
+    wide = build_network(2, 3, (64, 512, 512, 512, 512, 512), rng=0)
+    assert boundary_resolution(small, 200) == 200
+    side = boundary_resolution(wide, 200)
+    assert MIN_BOUNDARY_RESOLUTION <= side < 60
+    per_point = sum(layer.n_inputs * layer.n_neurons for layer in wide.dense_layers)
+    assert side**2 * per_point <= BOUNDARY_MACS
+
+
+def test_a_network_on_one_input_keeps_its_line_of_points():
+    wide = build_network(1, 1, (512, 512, 512), rng=0, task="regression")
+    assert boundary_resolution(wide, 200) == 200
+
+
+def test_an_expensive_boundary_is_evaluated_less_often_so_training_keeps_the_time(
+    qtbot, worker, monkeypatch
+):
+    pass_seconds = 0.1  # a wide network's boundary pass
+    evaluate = BoundaryShadow.predict_proba
+
+    def slow_pass(shadow):
+        time.sleep(pass_seconds)
+        return evaluate(shadow)
+
+    monkeypatch.setattr(BoundaryShadow, "predict_proba", slow_pass)
+    started = time.monotonic()
+    _train_for(qtbot, worker, 1.5)
+    elapsed = time.monotonic() - started
+    passes = sum(s.boundary is not None for s in worker.recorder.snapshots)
+    # At the boundary's 10 a second, passes would take ~40% of the time; the budget is 20%.
+    assert passes * pass_seconds <= 0.25 * elapsed + pass_seconds  # + the last one, at Stop
+    assert passes >= 3  # still drawn
 
 
 class _OneMillisecondPerReading:
