@@ -157,6 +157,8 @@ class MainWindow(ConfigMixin, QMainWindow):
         self.problem_banner.hide()
         self.worker.clear_stop()
         self.running, self.stopping = True, False
+        self._last_rate = 0.0  # not the last run's speed: this one's is measured anew
+        self.status.show_rate(0.0)
         self._update_buttons()
         self._train_requested.emit(epochs)
 

@@ -38,5 +38,10 @@ class StatusBar:
             self.show_rate(rate)
 
     def show_rate(self, rate: float | None) -> None:
-        text = "idle" if rate is None else f"{rate:,.0f} epochs/s"
+        if rate is None:
+            text = "idle"
+        elif rate <= 0:
+            text = "– epochs/s"  # training, not measured yet (the first half second)
+        else:
+            text = f"{rate:,.0f} epochs/s"
         self.labels["rate"].setText(text)

@@ -254,6 +254,15 @@ def test_the_status_bar_shows_epoch_loss_accuracy_learning_rate_and_speed(qtbot,
     stop_and_wait(qtbot, main_window)
 
 
+def test_a_new_start_does_not_show_the_last_runs_speed(qtbot, main_window):
+    start_and_wait(qtbot, main_window, 200)
+    qtbot.waitUntil(lambda: main_window.status.labels["rate"].text()[0].isdigit(), timeout=3000)
+    stop_and_wait(qtbot, main_window)
+    click(qtbot, main_window.start_button)
+    assert main_window.status.labels["rate"].text() == "– epochs/s"
+    stop_and_wait(qtbot, main_window)
+
+
 def test_a_point_added_on_the_plot_is_trained_on(qtbot, main_window):
     n = len(main_window.info.X_train)
     main_window.boundary_plot.point_added.emit(0.5, 0.5, 2)
