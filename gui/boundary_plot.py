@@ -138,8 +138,10 @@ class BoundaryPlot(PlotPanel):
         self.class_label.setToolTip(HELP)
         self.coords_label = QLabel()
         self.coords_label.setObjectName("boundary_coords_label")
-        self.coords_label.setMinimumWidth(150)
         self.coords_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Hints, not controls: on a narrow screen they give way rather than widen the window.
+        for label in (self.class_label, self.coords_label):
+            label.setMinimumWidth(1)
         bar.addWidget(self.hard_checkbox)
         bar.addWidget(self.validation_checkbox)
         bar.addSpacing(12)

@@ -64,9 +64,15 @@ class HiddenSpaceView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("<b>Hidden space</b>"))
+        title = QLabel("<b>Hidden space</b>")
+        title.setMinimumWidth(1)  # the dock's title says it too: narrow, the choices keep room
+        bar.addWidget(title)
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("hidden_space_layer_combo")
+        self.layer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.layer_combo.setMinimumContentsLength(8)
         self.layer_combo.setToolTip("The hidden layer whose space is drawn.")
         self.x_input = self._neuron_box("hidden_space_x_input", "x")
         self.y_input = self._neuron_box("hidden_space_y_input", "y")

@@ -92,6 +92,7 @@ class GradientPanel(QtWidgets.QWidget):
         bar = QtWidgets.QHBoxLayout()
         title = QtWidgets.QLabel("<b>Gradient inspector</b>")
         title.setToolTip("How the gradients flow backwards through each Dense layer.")
+        title.setMinimumWidth(1)  # the dock's title says it too: narrow, the buttons keep room
         bar.addWidget(title)
         bar.addStretch(1)
         self.help_button = QtWidgets.QToolButton()

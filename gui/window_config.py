@@ -3,10 +3,24 @@ banner, and what is remembered between launches."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 
 from gui.layout import NEURONS_HEIGHT
 from model.config import ConfigError, RunConfig
+
+#: The window's size on a first launch, on a screen that has the room.
+FIRST_SIZE = QSize(1600, 1000)
+
+
+def first_size(available: QSize | None, minimum: QSize) -> QSize:
+    """The size of a first window: ``FIRST_SIZE``, shrunk to the screen's ``available``
+    area when that is smaller but still holds the window's ``minimum`` (a 1366 x 768
+    laptop). A screen too small even for that keeps ``FIRST_SIZE``: no size fits it."""
+    if available is None or not available.isValid():
+        return FIRST_SIZE
+    if available.width() < minimum.width() or available.height() < minimum.height():
+        return FIRST_SIZE
+    return FIRST_SIZE.boundedTo(available)
 
 
 class ConfigMixin:
@@ -82,17 +96,30 @@ class ConfigMixin:
         self.settings.set_smoothing(self.accuracy_plot.smoothing)
         self.settings.sync()
 
-    def _restore_layout(self) -> None:
-        geometry, state = self.settings.geometry(), self.settings.state()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1600, 1000)
-        if state is None or not self.restoreState(state):
-            # First launch: room for four rows of neuron thumbnails under the inspector.
+    def fit_first_size(self) -> None:
+        """A first launch's layout (what the settings did not restore): ``first_size`` for
+        the window's screen, and the neuron thumbnails under the inspector."""
+        if self._first_size:
+            screen = self.screen()
+            available = None if screen is None else screen.availableGeometry().size()
+            self.resize(first_size(available, self.minimumSizeHint()))
+        if self._first_docks:
+            # Room for four rows of thumbnails, but no more than 36% of a short window: the
+            # inspector's rows come first.
+            neurons = min(NEURONS_HEIGHT, int(0.36 * self.height()))
             self.resizeDocks(
                 [self.inspector_dock, self.neurons_dock],
-                [max(self.height() - NEURONS_HEIGHT - 60, 300), NEURONS_HEIGHT],
+                [max(self.height() - neurons - 60, 300), neurons],
                 Qt.Orientation.Vertical,
             )
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.geometry(), self.settings.state()
+        self._first_size = geometry is None or not self.restoreGeometry(geometry)
+        self._first_docks = state is None or not self.restoreState(state)
+        self.fit_first_size()
+        # Again once the first run has filled the views: the layout's minimum is known then.
+        self._fit_when_shown = self._first_size or self._first_docks
         self.accuracy_plot.set_smoothing(self.settings.smoothing())  # both plots follow
         splitter = self.settings.store.value("window/splitter")
         if isinstance(splitter, QByteArray):

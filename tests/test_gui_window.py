@@ -78,6 +78,28 @@ def test_a_new_run_shows_its_initial_weights_before_any_gradient(main_window):
     assert panel.dweights_map.image.matrix is None  # nothing computed yet
 
 
+def test_a_first_window_takes_the_smaller_of_1600x1000_and_a_screen_that_holds_it():
+    from PySide6.QtCore import QSize
+
+    from gui.window_config import FIRST_SIZE, first_size
+
+    minimum = QSize(1330, 611)
+    assert FIRST_SIZE == QSize(1600, 1000)
+    assert first_size(QSize(1366, 728), minimum) == QSize(1366, 728)
+    assert first_size(QSize(2560, 1400), minimum) == FIRST_SIZE
+    assert first_size(QSize(800, 800), minimum) == FIRST_SIZE  # too small for any size
+    assert first_size(None, minimum) == FIRST_SIZE
+
+
+def test_the_window_fits_a_1366_pixel_wide_laptop_screen_with_validation_points(qtbot, main_window):
+    type_into(qtbot, main_window.data_panel.validation_input, "0.2")
+    with qtbot.waitSignal(main_window.run_ready, timeout=10_000):
+        click(qtbot, main_window.reset_button)
+    qtbot.wait(50)
+    assert main_window.boundary_plot.validation_checkbox.isVisible()
+    assert main_window.minimumSizeHint().width() <= 1366
+
+
 def test_start_advances_the_epoch_and_fills_the_plots(qtbot, main_window):
     start_and_wait(qtbot, main_window, 100)
     stop_and_wait(qtbot, main_window)
