@@ -318,9 +318,9 @@ class MainWindow(ConfigMixin, QMainWindow):
         self._update_io()
         self.update_banner()
         self._draw(info.initial)
-        if self._fit_when_shown:  # a first launch: fit the screen once the run's views are in
-            self._fit_when_shown = False
-            QTimer.singleShot(0, self, self.fit_first_size)
+        if self._fit_after_first_run:  # a first launch: fit the screen, the views filled
+            self._fit_after_first_run = False
+            QTimer.singleShot(0, self, self.fit_first_layout)
         self.run_ready.emit()
 
     @Slot()

@@ -56,11 +56,6 @@ class WalkthroughLink(QObject):
         self._not_softmax = ""  # why part 2 does not apply to this run ("" when it does)
         self._dock_state: QByteArray | None = None
         self._window_size: QSize | None = None
-        # Owned by this link: it dies with the window rather than firing after it.
-        self._size_timer = QTimer(self)
-        self._size_timer.setSingleShot(True)
-        self._size_timer.setInterval(0)
-        self._size_timer.timeout.connect(self._restore_window_size)
         self._splitter_sizes: list[int] | None = None
         self.marker = pg.ScatterPlotItem(
             size=MARKER_SIZE, brush=pg.mkBrush(None), pen=pg.mkPen(MARKER_COLOR, width=3)
@@ -123,8 +118,8 @@ class WalkthroughLink(QObject):
             w.restoreState(self._dock_state)
         # The docks come back at their widths beside a central area still as wide as the
         # walkthrough made it, and the window grows past the screen once the layout
-        # settles: give it back its size then.
-        self._size_timer.start()
+        # settles: give it back its size then (the link as context: no call after the window).
+        QTimer.singleShot(0, self, self._restore_window_size)
         w.boundary_plot.class_label.show()
         self.marker.hide()
         if getattr(w, "worker_thread", None) is not None:

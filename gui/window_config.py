@@ -96,7 +96,7 @@ class ConfigMixin:
         self.settings.set_smoothing(self.accuracy_plot.smoothing)
         self.settings.sync()
 
-    def fit_first_size(self) -> None:
+    def fit_first_layout(self) -> None:
         """A first launch's layout (what the settings did not restore): ``first_size`` for
         the window's screen, and the neuron thumbnails under the inspector."""
         if self._first_size:
@@ -117,9 +117,9 @@ class ConfigMixin:
         geometry, state = self.settings.geometry(), self.settings.state()
         self._first_size = geometry is None or not self.restoreGeometry(geometry)
         self._first_docks = state is None or not self.restoreState(state)
-        self.fit_first_size()
+        self.fit_first_layout()
         # Again once the first run has filled the views: the layout's minimum is known then.
-        self._fit_when_shown = self._first_size or self._first_docks
+        self._fit_after_first_run = self._first_size or self._first_docks
         self.accuracy_plot.set_smoothing(self.settings.smoothing())  # both plots follow
         splitter = self.settings.store.value("window/splitter")
         if isinstance(splitter, QByteArray):

@@ -284,7 +284,6 @@ class _AdamScratch:
         self, param: np.ndarray, state: dict[str, np.ndarray], beta_1: float, beta_2: float
     ) -> None:
         self.param, self.shape, self.dtype = param, param.shape, param.dtype
-        self.state = state
         self.m, self.v = state["momentums"], state["cache"]
         self.b1, self.b2 = beta_1, beta_2
         self.tmp = np.empty_like(param)
