@@ -23,20 +23,22 @@ from model.walkthrough import dead_units, hidden_activations, sample_trace
 #: Side of the coarse grid the neuron views are computed on.
 NEURON_RESOLUTION = 48
 #: Multiply-adds one decision-boundary pass may cost. A pass holds the training thread, and
-#: Stop waits for it: 200 x 200 points take ~2 ms for ch10's 2-64-3 network, but ~1 s for
-#: six layers of 512 (float32, one BLAS thread). A wide network gets a coarser grid
+#: Stop waits for it: 128 x 128 points take ~0.75 ms for ch10's 2-64-3 network, but ~0.4 s
+#: for six layers of 512 (float32, one BLAS thread). A wide network gets a coarser grid
 #: instead, ~50 ms a pass.
 BOUNDARY_MACS = 2e9
 #: The coarsest grid side a boundary is drawn on.
 MIN_BOUNDARY_RESOLUTION = 40
+#: Points on the line a one-input network's curve is drawn from (always cheap).
+LINE_RESOLUTION = 200
 
 
 def boundary_resolution(network: Network, largest: int) -> int:
     """The side of the boundary grid for ``network``: ``largest``, unless a pass over
     ``largest**2`` points would cost more than ``BOUNDARY_MACS`` multiply-adds (never below
-    ``MIN_BOUNDARY_RESOLUTION``). One input: a line of ``largest`` points, always cheap."""
+    ``MIN_BOUNDARY_RESOLUTION``). One input: a line of ``LINE_RESOLUTION`` points."""
     if network.n_inputs != 2:
-        return largest
+        return LINE_RESOLUTION
     per_point = sum(layer.n_inputs * layer.n_neurons for layer in network.dense_layers)
     side = math.isqrt(int(BOUNDARY_MACS // max(per_point, 1)))
     return max(MIN_BOUNDARY_RESOLUTION, min(largest, side))

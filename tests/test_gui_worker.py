@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 import gui.worker
 from gui.capture import (
     BOUNDARY_MACS,
+    LINE_RESOLUTION,
     MIN_BOUNDARY_RESOLUTION,
     BoundaryShadow,
     boundary_resolution,
@@ -18,6 +19,7 @@ from gui.capture import (
 )
 from gui.snapshot import RunInfo, Snapshot
 from gui.worker import (
+    BOUNDARY_RESOLUTION,
     DIVERGED,
     GUI_BUDGET,
     LIMIT_REACHED,
@@ -134,7 +136,7 @@ def test_a_built_run_is_described_with_copies_of_its_data(worker):
     assert info.X_train.shape == (150, 2)
     assert info.layer_names == ("Dense 1 (2→16)", "Dense 2 (16→3)")
     assert info.has_relu == (True, False)
-    assert info.initial.boundary.shape == (200, 200, 3)
+    assert info.initial.boundary.shape == (BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, 3)
     assert info.initial.boundary.dtype == np.float32
     assert not info.X_train.flags.writeable
 
@@ -190,7 +192,7 @@ def test_a_wide_network_gets_a_coarser_boundary_grid():
 
 def test_a_network_on_one_input_keeps_its_line_of_points():
     wide = build_network(1, 1, (512, 512, 512), rng=0, task="regression")
-    assert boundary_resolution(wide, 200) == 200
+    assert boundary_resolution(wide, BOUNDARY_RESOLUTION) == LINE_RESOLUTION
 
 
 def test_an_expensive_boundary_is_evaluated_less_often_so_training_keeps_the_time(
