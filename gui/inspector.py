@@ -238,6 +238,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.distribution_view.forget()
         for row, name, relu in zip(self._rows, names, has_relu, strict=True):
             row.configure(str(name), bool(relu))
+            row.show_epoch_axis(row is self._rows[-1])
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
         self.layer_combo.addItems([str(name) for name in names])

@@ -91,6 +91,26 @@ def test_set_layers_makes_one_row_per_dense_layer(panel):
     assert all(name in panel.row_label(i) for i, name in enumerate(NAMES))
 
 
+def _epoch_axes_shown(row) -> list[bool]:
+    return [plot.getAxis("bottom").isVisible() for plot in row.time_plots]
+
+
+def test_only_the_last_row_labels_the_shared_epochs(panel):
+    assert [_epoch_axes_shown(row) for row in panel.rows] == [
+        [False] * 3,
+        [False] * 3,
+        [True] * 3,
+    ]
+    assert all(row.histogram_plot.getAxis("bottom").isVisible() for row in panel.rows)
+
+
+def test_the_epoch_axes_follow_the_last_row_when_the_layers_change(panel):
+    panel.set_layers(["a", "b"], [True, False])
+    assert [_epoch_axes_shown(row) for row in panel.rows] == [[False] * 3, [True] * 3]
+    panel.set_layers(["a"], [False])
+    assert _epoch_axes_shown(panel.rows[0]) == [True] * 3
+
+
 def test_set_layers_with_the_same_count_reuses_the_plot_items(panel):
     plots = [row.norms_plot for row in panel.rows]
     panel.set_layers(["a", "b", "c"], [True, False, False])
