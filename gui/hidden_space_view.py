@@ -36,6 +36,7 @@ TIP = (
     "wind around each other in the plane come apart here, until the layers after this one "
     "can cut them with straight lines. 'Next pair' steps through the layer's neurons."
 )
+DEAD_COLOR = "#B35900"
 EMPTY_TEXT = (
     "No hidden layers: the output layer reads the inputs directly. Add a hidden layer "
     "under Network and press Reset to see how it transforms the plane."
@@ -59,6 +60,7 @@ class HiddenSpaceView(QWidget):
         self._palette = [pg.mkBrush(color) for color in CLASS_COLORS]
         self._single_brush = self._palette[0]
         self._labelled: tuple[int, int] | None = None
+        self._dead_said: tuple[int, ...] = ()  # the dead neurons the view names now
         self.space: HiddenSpace | None = None
 
         layout = QVBoxLayout(self)
@@ -85,6 +87,14 @@ class HiddenSpaceView(QWidget):
             bar.addWidget(box)
         bar.addWidget(self.next_button)
         layout.addLayout(bar)
+        # A dead ReLU outputs 0 for every input: its axis collapses to a line, which
+        # looks like a broken plot unless the view says why.
+        self.dead_label = QLabel()
+        self.dead_label.setObjectName("hidden_space_dead_label")
+        self.dead_label.setWordWrap(True)
+        self.dead_label.setStyleSheet(f"color: {DEAD_COLOR};")
+        self.dead_label.setVisible(False)
+        layout.addWidget(self.dead_label)
 
         self.plot_widget = pg.PlotWidget(background=PLOT_BACKGROUND)
         self.plot_widget.setObjectName("hidden_space_plot")
@@ -137,6 +147,7 @@ class HiddenSpaceView(QWidget):
         self.space = None
         self.lines.setData([], [])
         self.points.setData([])
+        self._say_dead(())
         has_hidden = bool(self._sizes)
         self.plot_widget.setVisible(has_hidden)
         self.empty_label.setVisible(not has_hidden)
@@ -169,10 +180,32 @@ class HiddenSpaceView(QWidget):
         if brushes is None or len(brushes) != len(space.points):
             brushes = self._single_brush
         self.points.setData(pos=space.points, brush=brushes)
+        columns = zip(space.neurons, space.points.T, strict=True)
+        self._say_dead(tuple(n for n, column in columns if not column.any()))
         if space.neurons != self._labelled:  # laying out an axis label costs ~0.3 ms
             self._labelled = space.neurons
             self.plot.setLabel("bottom", f"neuron {space.neurons[0]}")
             self.plot.setLabel("left", f"neuron {space.neurons[1]}")
+
+    def _say_dead(self, dead: tuple[int, ...]) -> None:
+        """Name the shown neurons that output 0 for every training point (``dead``)."""
+        if dead == self._dead_said:
+            return
+        self._dead_said = dead
+        if not dead:
+            self.dead_label.setVisible(False)
+            return
+        names = " and ".join(f"neuron {n}" for n in sorted(set(dead)))
+        verb = "are" if len(set(dead)) > 1 else "is"
+        self.dead_label.setText(
+            f"{names} {verb} 0 for every point (a dead ReLU): its axis is flat. "
+            "'Next pair' shows other neurons."
+        )
+        self.dead_label.setVisible(True)
+
+    def dead_neurons(self) -> tuple[int, ...]:
+        """The shown neurons the view currently names as dead."""
+        return self._dead_said
 
     # --- the learner's choices ----------------------------------------------------------
     @Slot()

@@ -60,6 +60,35 @@ def test_the_space_is_drawn_with_points_by_class_and_lines_apart(view):
     assert view.plot.getAxis("bottom").labelText == "neuron 0"
 
 
+def _space_with_dead_x(view):
+    network = build_network(2, 3, (8, 6), rng=0, init="he")
+    dense = network.dense_layers[0]
+    dense.weights[:, 0] = 0.0
+    dense.biases[:, 0] = -1.0  # neuron 0 of the first layer: 0 after ReLU everywhere
+    return space_for(view, network)
+
+
+def test_a_dead_neuron_on_an_axis_is_named_as_dead(view):
+    view.show_space(_space_with_dead_x(view))
+    assert view.dead_neurons() == (0,)
+    assert view.dead_label.isVisible()
+    assert "neuron 0 is 0 for every point" in view.dead_label.text()
+
+
+def test_the_dead_note_goes_when_the_pair_is_alive(qtbot, view):
+    view.show_space(_space_with_dead_x(view))
+    qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
+    network = build_network(2, 3, (8, 6), rng=0, init="he")
+    view.show_space(space_for(view, network))
+    assert view.dead_neurons() == ()
+    assert not view.dead_label.isVisible()
+
+
+def test_live_neurons_get_no_dead_note(view):
+    view.show_space(space_for(view, build_network(2, 3, (8, 6), rng=0, init="he")))
+    assert not view.dead_label.isVisible()
+
+
 def test_an_answer_for_an_older_selection_is_dropped(view):
     network = build_network(2, 3, (8, 6), rng=0, init="he")
     old = space_for(view, network)
