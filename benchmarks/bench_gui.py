@@ -3,16 +3,20 @@
 Issue 3's speed targets, measured in one process on the chapter 10 workload
 (``model.run.PRESETS["ch10"]``: spiral 100 x 3, Dense 64 ReLU, Adam lr 0.05):
 
-(a) the headless engine: ``trainer.run_epoch()`` in a loop for ``--seconds`` -> epochs/s;
+(a) the headless engine: ``trainer.run_epoch()`` in a loop -> epochs/s;
 (b) the same run inside the real ``MainWindow`` (1600 x 1000, every plot streaming at the
-    default refresh rates), started by clicking Start -> epochs/s from the trainer's epoch
-    counter, and its ratio to (a) (target >= 0.90). (a) and (b) alternate for ``--rounds``
-    rounds and the medians are reported, so a busy moment of the shared machine slows both;
+    default refresh rates), started by clicking Start -> epochs/s over ``--seconds`` from
+    the trainer's epoch counter, and its ratio to (a) (target >= 0.90). Each of the
+    ``--rounds`` rounds times (a) for half of ``--seconds`` just before (b) and again just
+    after it, and divides (b) by their mean: the shared machine's speed drifts by several
+    percent within seconds, and a drift during the round cancels to first order (timed on
+    one side only, single rounds swung from 0.79 to 1.01). The medians are reported;
 (c) how late a 5 ms ``QTimer`` probe on the main thread fires while the same training goes
-    on: p50/p95/p99 (target p99 <= 30 ms), in a stretch of ``--seconds`` that follows (b)
-    in each round. The probe runs Python 200 times a second in the GUI thread, each time
-    taking the GIL from the training thread (measured: ~0.06 of the ratio), so (b) is timed
-    without it, as the user runs the app; its epochs/s with the probe are reported too.
+    on: p50/p95/p99 (target p99 <= 30 ms), in a stretch of ``--seconds`` after (b) and the
+    second half of (a), training started again. The probe runs Python 200 times a second in
+    the GUI thread, each time taking the GIL from the training thread (measured: ~0.06 of
+    the ratio), so (b) is timed without it, as the user runs the app; its epochs/s with the
+    probe are reported too.
     During (c), how many frames each view actually painted per second (counting them is
     Python run at every event of the views, which the app does not run either);
 (d) in a fresh process (``benchmarks/launch_probe.py``), the time from starting
@@ -39,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 # As main.py: one BLAS thread, set before numpy loads (two BLAS threads fight the GUI thread).
@@ -215,16 +219,41 @@ def _view_widgets(window) -> dict[str, object]:
     return widgets
 
 
-def window_round(
-    window, probe, painter, seconds: float, warmup: float, profiler=None, screenshot=None
-) -> WindowRound:
-    """Click Start, let training settle for ``warmup`` s, measure the speed for ``seconds``,
-    then the event latency (probe running) for ``seconds`` more, stop."""
+def _start(window, warmup: float) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     wait(warmup)
+
+
+def _stop(window) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    if window.running:
+        wait_for(window.training_stopped, 5.0)
+    # Let the window acknowledge its last snapshot now: a headless stretch that follows
+    # blocks this thread, and an acknowledgement delivered seconds later would tell the
+    # worker that drawing took seconds (it then spaces its snapshots accordingly).
+    wait(0.3)
+
+
+def window_round(
+    window,
+    probe,
+    painter,
+    seconds: float,
+    warmup: float,
+    profiler=None,
+    screenshot=None,
+    between: Callable[[], None] | None = None,
+) -> WindowRound:
+    """Click Start, let training settle for ``warmup`` s, measure the speed for ``seconds``,
+    stop; run ``between`` (the headless stretch after this one); start again and measure the
+    event latency (probe running) for ``seconds``, stop."""
+    _start(window, warmup)
     trainer = window.worker.run.trainer  # only its epoch counter is read (an int)
     if profiler is not None:
         profiler.enable()
@@ -248,6 +277,11 @@ def window_round(
     )
     if profiler is not None:
         profiler.disable()
+    _stop(window)
+    if between is not None:
+        between()
+    _start(window, min(warmup, 0.5))
+    trainer = window.worker.run.trainer
     probe.start()
     painter.attach()
     epoch2, t2 = trainer.epoch, time.perf_counter()
@@ -256,13 +290,7 @@ def window_round(
     painter.detach()
     probe.stop()
     frames = {name: n / (t3 - t2) for name, n in painter.counts.items()}
-    QTest.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
-    if window.running:
-        wait_for(window.training_stopped, 5.0)
-    # Let the window acknowledge its last snapshot now: the headless round that follows
-    # blocks this thread, and an acknowledgement delivered seconds later would tell the
-    # worker that drawing took seconds (it then spaces its snapshots accordingly).
-    wait(0.3)
+    _stop(window)
     epochs = max(epoch1 - epoch0, 1)
     return WindowRound(
         epochs / (t1 - t0),
@@ -337,13 +365,20 @@ def run_benchmark(
     headless_round(trainer, min(warmup, 0.5))
     try:
         for i in range(rounds):
-            rate, cpu_us = headless_round(trainer, seconds)
-            result.headless.append(rate)
-            result.headless_cpu_us.append(cpu_us)
+            before = headless_round(trainer, seconds / 2)
+            after: list[tuple[float, float]] = []
+
+            def headless_after(after=after) -> None:
+                after.append(headless_round(trainer, seconds / 2))
+
             shot = screenshot if i == rounds - 1 else None
             result.window.append(
-                window_round(window, probe, painter, seconds, warmup, profiler, shot)
+                window_round(
+                    window, probe, painter, seconds, warmup, profiler, shot, headless_after
+                )
             )
+            result.headless.append((before[0] + after[0][0]) / 2)
+            result.headless_cpu_us.append((before[1] + after[0][1]) / 2)
     finally:
         window.close()
         window.deleteLater()
