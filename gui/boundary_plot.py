@@ -48,7 +48,7 @@ def _points(X: np.ndarray | None, width: int, name: str) -> np.ndarray:
 
 
 class SmoothImageItem(pg.ImageItem):
-    """An ImageItem scaled with bilinear filtering: a 200 x 200 grid drawn over ~800
+    """An ImageItem scaled with bilinear filtering: a coarse grid drawn over hundreds of
     screen pixels shows smooth boundaries instead of staircases."""
 
     def paint(self, painter: QPainter, *args) -> None:
