@@ -225,10 +225,12 @@ def take_snapshot(
     rate: float = 0.0,
     explain: dict[str, Any] | None = None,
     shadow: BoundaryShadow | None = None,
+    layer_rows: np.ndarray | None = None,
 ) -> Snapshot:
     """A ``Snapshot`` of ``run``: the boundary on ``grid`` and the weights when asked, and
     ``take_explanation(run, **explain)`` when ``explain`` is given. The boundary is
-    evaluated by ``shadow`` when given (it must be ``run.network``'s, on ``grid``)."""
+    evaluated by ``shadow`` when given (it must be ``run.network``'s, on ``grid``).
+    ``layer_rows`` (``gui.metrics.LayerRows.take``) ride along with the inspector part."""
     net = run.network
     values: dict[str, Any] = {}
     if boundary and grid is not None:
@@ -249,6 +251,7 @@ def take_snapshot(
     if inspector:
         values["weights"] = tuple(frozen_copy(d.weights) for d in net.dense_layers)
         values["dweights"] = tuple(frozen_copy(d.dweights) for d in net.dense_layers)
+        values["layer_rows"] = layer_rows
     if explain is not None:
         # After the inspector's copies: the walkthrough's passes overwrite layer buffers.
         values["explanation"] = take_explanation(run, **explain)

@@ -32,6 +32,7 @@ from gui.inspector_rows import (
     LayerRow,
 )
 from gui.live_items import LiveLabel
+from gui.metrics import LayerRows
 from gui.plot_base import LiveLayoutWidget
 
 #: Pixel height of one layer's row of plots (label included) and of the column headers.
@@ -253,10 +254,14 @@ class GradientPanel(QtWidgets.QWidget):
         stats,
         weights: tuple[np.ndarray, ...] | None = None,
         dweights: tuple[np.ndarray, ...] | None = None,
+        layer_rows: np.ndarray | None = None,
     ) -> None:
         """Append ``stats`` (an ``EpochStats`` with ``layers``) and redraw; arrays are copies.
 
         weights, dweights : one array per Dense layer, shape (n_inputs, n_neurons).
+        layer_rows : the layers' numbers of earlier epochs since the last call
+            (``gui.metrics.LayerRows.take``), drawn before ``stats``; rows not after the
+            last epoch shown or not before ``stats`` are left out.
         """
         layers = stats.layers
         if not layers:  # no step yet (a new run): its weights, nothing else, can be shown
@@ -277,9 +282,13 @@ class GradientPanel(QtWidgets.QWidget):
                 row.clear()
             self.distribution_view.forget()
             last = None
+        earlier = _rows_between(layer_rows, last, stats.epoch, len(layers))
         shown = self._rows_in_view()
         for i, (row, layer) in enumerate(zip(self._rows, layers, strict=True)):
             if last is None or stats.epoch > last:  # the same epoch twice is drawn once
+                if earlier is not None:
+                    per = LayerRows.PER_LAYER
+                    row.extend_scalars(earlier[:, 0], earlier[:, 1 + per * i : 1 + per * (i + 1)])
                 row.record(stats.epoch, layer)
                 if i == 0:
                     self.distribution_view.record(stats.epoch, layers)
@@ -407,3 +416,18 @@ def _pick(arrays: tuple[np.ndarray, ...] | None, index: int) -> np.ndarray | Non
     if arrays is None or index >= len(arrays):
         return None
     return np.asarray(arrays[index])
+
+
+def _rows_between(
+    table: np.ndarray | None, after: float | None, before: float, n_layers: int
+) -> np.ndarray | None:
+    """The rows of a ``LayerRows`` table for ``n_layers`` layers with ``after < epoch <
+    before`` (``after`` None: no lower bound); None when there are none."""
+    if table is None or not len(table) or table.shape[1] != 1 + LayerRows.PER_LAYER * n_layers:
+        return None
+    epochs = table[:, 0]
+    keep = epochs < before
+    if after is not None:
+        keep &= epochs > after
+    kept = table[keep]
+    return kept if len(kept) else None

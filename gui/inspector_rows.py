@@ -299,6 +299,28 @@ class LayerRow:
             self.selected = selected
             self._set_label()
 
+    def extend_scalars(self, epochs: np.ndarray, values: np.ndarray) -> None:
+        """Append earlier epochs' numbers, before their ``record``: ``values`` shape (n, 4),
+        this layer's columns of a ``gui.metrics.LayerRows`` table (dweights norm, dbiases
+        norm, update ratio, dead fraction); epochs must increase."""
+        if not len(epochs):
+            return
+        if self._epochs is not None and epochs[0] <= self._epochs[1]:
+            raise ValueError(
+                f"epochs must increase: got {epochs[0]:g} after {self._epochs[1]:g} (clear() first)"
+            )
+        norms = values[:, :3]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # As ``_log10``: only finite values > 0 have a place on a log axis.
+            logs = np.where((norms > 0) & np.isfinite(norms), np.log10(norms), np.nan)
+        self.dweights_history.extend(epochs, logs[:, 0])
+        self.dbiases_history.extend(epochs, logs[:, 1])
+        self.ratio_history.extend(epochs, logs[:, 2])
+        if self.has_relu:
+            self.dead_history.extend(epochs, values[:, 3])
+        first = float(epochs[0]) if self._epochs is None else self._epochs[0]
+        self._epochs = (first, float(epochs[-1]))
+
     def record(self, epoch: int, stats) -> None:
         """Append one epoch's ``model.trainer.LayerStats`` (epochs must increase)."""
         dead = stats.dead_fraction if self.has_relu else None

@@ -365,7 +365,9 @@ class MainWindow(ConfigMixin, QMainWindow):
                     snapshot.boundary, snapshot.train_predictions, snapshot.val_predictions
                 )
         if snapshot.weights is not None:  # a new run's has weights but no gradients yet
-            self.gradient_panel.update_stats(snapshot.stats, snapshot.weights, snapshot.dweights)
+            self.gradient_panel.update_stats(
+                snapshot.stats, snapshot.weights, snapshot.dweights, snapshot.layer_rows
+            )
             self.network_graph.set_weights(snapshot.weights)
         if snapshot.explanation is not None:
             self._on_explained(snapshot.explanation)

@@ -82,6 +82,9 @@ class Snapshot:
     epochs_per_second: float = 0.0
     #: The walkthrough's sample and the neuron maps (with the inspector's throttle).
     explanation: Explanation | None = None
+    #: With the inspector part: the layers' numbers of the epochs inspected for them since
+    #: the previous inspector snapshot (``gui.metrics.LayerRows.take``), oldest first.
+    layer_rows: np.ndarray | None = None
 
     @property
     def epoch(self) -> int:

@@ -30,7 +30,7 @@ from gui.capture import (
     take_explanation,
     take_snapshot,
 )
-from gui.metrics import CurveRows
+from gui.metrics import CurveRows, LayerRows
 from gui.snapshot import Snapshot
 from model.config import ConfigError, RunConfig
 from model.datasets import Dataset
@@ -275,11 +275,15 @@ class TrainingWorker(QObject):
 
     def _loop(self, run: Run, max_epochs: int) -> str:
         rows = CurveRows()  # every epoch since the last snapshot
+        layer_rows = LayerRows()  # the inspected epochs since the last inspector snapshot
         last_boundary = last_inspect = last_emit = -math.inf
         rate_time, rate_epoch, rate = time.monotonic(), run.trainer.epoch, 0.0
         stop = self._stop.is_set
         capped = max_epochs != 1  # a Step runs its epoch whatever the limit
         inspect = max_epochs == 1  # the next epoch gathers the inspector's statistics
+        # The next epoch gathers the layers' numbers alone ("scalars"): one before every
+        # snapshot, so the inspector's plots over the epochs get a point per snapshot.
+        light: bool | str = False
         trainer = run.trainer
         limit = self.epoch_limit if capped else math.inf
         done = 0
@@ -304,9 +308,11 @@ class TrainingWorker(QObject):
                 if trainer.epoch >= limit:
                     reason = LIMIT_REACHED
                     break
-                stats = trainer.run_epoch(inspect=inspect)
+                stats = trainer.run_epoch(inspect=inspect or light)
                 done += 1
                 rows.add(stats)
+                if stats.layers is not None:
+                    layer_rows.add(stats)
                 now = time.monotonic()
                 if heavy_since is not None:
                     heavy_ready = heavy_since + (now - heavy_since) / HEAVY_SHARE
@@ -335,6 +341,10 @@ class TrainingWorker(QObject):
                         inspect = True  # the next epoch (well under a millisecond) carries it
                         wake = -math.inf
                         continue
+                    if not (inspect or light):
+                        light = "scalars"
+                        wake = -math.inf
+                        continue
                 want_boundary = final or (
                     now >= heavy_ready and now - last_boundary >= self.boundary_interval
                 )
@@ -353,8 +363,10 @@ class TrainingWorker(QObject):
                     rate=rate,
                     explain=explain,
                     shadow=self._shadow,
+                    layer_rows=layer_rows.take() if inspect else None,
                 )
                 last_emit = now
+                light = False
                 wake = now + self.curve_interval
                 if want_boundary or inspect:
                     heavy_since = now

@@ -53,8 +53,9 @@ class LayerStats:
     #: Share of units of the following ReLU that output 0 for every sample (None: no ReLU).
     dead_fraction: float | None
     #: Histogram of ``dweights``: counts, shape (bins,), and edges, shape (bins + 1,).
-    histogram_counts: np.ndarray
-    histogram_edges: np.ndarray
+    #: None after an epoch inspected for its scalars only (``inspect="scalars"``).
+    histogram_counts: np.ndarray | None = None
+    histogram_edges: np.ndarray | None = None
     #: The ``QUANTILES`` of ``weights`` and of ``dweights``, shape (9,) each, smallest first:
     #: TensorBoard's distribution bands (min, -1.5σ, -1σ, -½σ, median, +½σ, +1σ, +1.5σ, max).
     weights_quantiles: np.ndarray = field(default_factory=lambda: np.full(9, np.nan))
@@ -214,8 +215,15 @@ class Trainer:
             )
         self._batch_size = None if value is None else int(value)
 
-    def run_epoch(self, *, inspect: bool = False, validate: bool = True) -> EpochStats:
-        """Train one epoch and return its stats (``layers`` filled in when ``inspect``)."""
+    def run_epoch(self, *, inspect: bool | str = False, validate: bool = True) -> EpochStats:
+        """Train one epoch and return its stats.
+
+        ``inspect``: True fills in ``layers`` (every ``LayerStats`` field); ``"scalars"``
+        only their numbers (norms, update ratio, dead fraction: ~20 µs for ch10, where the
+        histograms and quantiles take ~250 µs); False leaves ``layers`` None.
+        """
+        if inspect is not True and inspect is not False and inspect != "scalars":
+            raise ValueError(f"inspect must be True, False or 'scalars', got {inspect!r}")
         net, opt = self.network, self.optimizer
         self._previous, self._current = self._current, self._previous
         self._current.save(net, opt, self.epoch)
@@ -254,7 +262,7 @@ class Trainer:
                 raise TrainingDiverged(diverged_at, what, opt.current_learning_rate, self.epoch)
             self.epoch += 1
             val_loss = val_accuracy = None
-            layers = self._layer_stats(alive) if inspect else None
+            layers = self._layer_stats(alive, full=inspect is True) if inspect else None
             if validate and self.X_val is not None:
                 result = net.evaluate(self.X_val, self.y_val)
                 val_loss, val_accuracy = result.data_loss, result.accuracy
@@ -275,7 +283,9 @@ class Trainer:
             fired = self._relu_after[i].mask.any(axis=0)
             alive[i] = fired if alive[i] is None else alive[i] | fired
 
-    def _layer_stats(self, alive: dict[int, np.ndarray | None]) -> tuple[LayerStats, ...]:
+    def _layer_stats(
+        self, alive: dict[int, np.ndarray | None], *, full: bool = True
+    ) -> tuple[LayerStats, ...]:
         net = self.network
         stats = []
         for i, dense in enumerate(net.dense_layers):
@@ -283,8 +293,16 @@ class Trainer:
             weights_norm = float(np.linalg.norm(dense.weights))
             before_norm = float(np.linalg.norm(before))
             change = float(np.linalg.norm(dense.weights.ravel() - before))
-            counts, edges = np.histogram(dense.dweights, bins=self.histogram_bins)
             fired = alive.get(i)
+            extra = {}
+            if full:
+                counts, edges = np.histogram(dense.dweights, bins=self.histogram_bins)
+                extra = {
+                    "histogram_counts": counts,
+                    "histogram_edges": edges,
+                    "weights_quantiles": distribution_bands(dense.weights),
+                    "dweights_quantiles": distribution_bands(dense.dweights),
+                }
             stats.append(
                 LayerStats(
                     name=dense_name(i, dense),
@@ -293,10 +311,7 @@ class Trainer:
                     dbiases_norm=float(np.linalg.norm(dense.dbiases)),
                     update_ratio=change / before_norm if before_norm > 0 else 0.0,
                     dead_fraction=None if fired is None else float(1.0 - fired.mean()),
-                    histogram_counts=counts,
-                    histogram_edges=edges,
-                    weights_quantiles=distribution_bands(dense.weights),
-                    dweights_quantiles=distribution_bands(dense.dweights),
+                    **extra,
                 )
             )
         return tuple(stats)

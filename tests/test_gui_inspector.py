@@ -150,6 +150,36 @@ def test_update_stats_fills_the_curves(panel, snapshots):
         assert len(curve.getData()[0]) == 3
 
 
+def _layer_rows(snapshots, epochs):
+    """A ``LayerRows`` table of the first snapshot's layers, relabelled at ``epochs``."""
+    from gui.metrics import LayerRows
+
+    rows = LayerRows()
+    for epoch in epochs:
+        rows.add(replace(snapshots[0].stats, epoch=epoch))
+    return rows.take()
+
+
+def test_layer_rows_put_a_point_for_every_inspected_epoch_before_the_snapshot(panel, snapshots):
+    last = snapshots[1]
+    table = _layer_rows(snapshots, [1, 2, 3])
+    panel.update_stats(replace(last.stats, epoch=4), last.weights, last.dweights, table)
+    epochs, values = panel.rows[0].dweights_curve.getData()
+    assert epochs.tolist() == [1, 2, 3, 4]
+    layer = snapshots[0].stats.layers[0]
+    assert values[0] == pytest.approx(np.log10(layer.dweights_norm))
+
+
+def test_layer_rows_not_between_the_last_epoch_shown_and_the_snapshot_are_left_out(
+    panel, snapshots
+):
+    feed(panel, snapshots[0], epoch=2)
+    last = snapshots[1]
+    table = _layer_rows(snapshots, [1, 2, 3, 5, 6])
+    panel.update_stats(replace(last.stats, epoch=5), last.weights, last.dweights, table)
+    assert panel.rows[2].dweights_curve.getData()[0].tolist() == [2, 3, 5]
+
+
 def test_the_norm_curves_are_drawn_on_a_log_scale(panel, snapshots):
     feed(panel, snapshots[0])
     layer = snapshots[0].stats.layers[1]

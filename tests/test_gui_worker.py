@@ -180,6 +180,25 @@ def test_snapshots_are_throttled_at_the_source(qtbot, worker):
     assert sum(s.has_inspector for s in snapshots) <= 9
 
 
+def test_inspector_snapshots_bring_the_layers_numbers_of_the_epochs_between_them(qtbot, worker):
+    _train_for(qtbot, worker, 1.0)
+    inspected = [s for s in worker.recorder.snapshots if s.has_inspector]
+    tables = [s.layer_rows for s in inspected if s.layer_rows is not None]
+    assert len(tables) >= 2
+    previous = 0
+    for snapshot in inspected:
+        table = snapshot.layer_rows
+        if table is None or not len(table):
+            continue
+        epochs = table[:, 0]
+        assert previous < epochs[0] and np.all(np.diff(epochs) > 0)
+        assert epochs[-1] == snapshot.epoch  # the inspector's own epoch closes the table
+        assert table.shape[1] == 1 + 4 * len(snapshot.stats.layers)
+        previous = epochs[-1]
+    # About one row per snapshot: several per inspector snapshot.
+    assert sum(len(t) for t in tables) >= 2 * len(tables)
+
+
 def test_a_wide_network_gets_a_coarser_boundary_grid():
     small = build_network(2, 3, (64,), rng=0)
     wide = build_network(2, 3, (64, 512, 512, 512, 512, 512), rng=0)

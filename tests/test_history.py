@@ -340,3 +340,28 @@ def test_curve_rows_thinning_keeps_every_other_row():
     rows.thin()
     rows.add(_epoch_stats(7))
     assert rows.take()[:, 0].tolist() == [2, 4, 6, 7]
+
+
+def _layer_stats(epoch: int, dead: float | None):
+    from model.trainer import EpochStats, LayerStats
+
+    layers = tuple(
+        LayerStats(f"Dense {i + 1}", 1.0, 0.1 * epoch + i, 0.01 * epoch, 1e-3 * epoch, d)
+        for i, d in enumerate((dead, None))
+    )
+    return EpochStats(epoch, 1.0, 0.0, 0.5, 0.01, layers=layers)
+
+
+def test_layer_rows_hand_over_each_layers_numbers_with_nan_for_no_relu():
+    from gui.metrics import LayerRows
+
+    rows = LayerRows()
+    for epoch in (4, 5):
+        rows.add(_layer_stats(epoch, 0.25))
+    table = rows.take()
+    assert table.shape == (2, 1 + 2 * LayerRows.PER_LAYER)
+    np.testing.assert_allclose(table[1, :5], [5, 0.5, 0.05, 5e-3, 0.25])
+    np.testing.assert_allclose(table[1, 5:8], [1.5, 0.05, 5e-3])
+    assert np.isnan(table[1, 8])
+    assert not table.flags.writeable
+    assert len(rows) == 0

@@ -100,6 +100,31 @@ def test_layer_stats_norms_match_the_gradients(data):
         assert len(layer_stats.histogram_edges) == len(layer_stats.histogram_counts) + 1
 
 
+def test_a_scalars_inspection_gives_the_same_numbers_without_the_histograms(data):
+    full = make_trainer(data, batch_size=32, rng=0)
+    light = make_trainer(data, batch_size=32, rng=0)
+    for _ in range(3):
+        full.run_epoch()
+        light.run_epoch()
+    expected = full.run_epoch(inspect=True).layers
+    got = light.run_epoch(inspect="scalars").layers
+    for a, b in zip(expected, got, strict=True):
+        assert (b.name, b.weights_norm, b.dweights_norm, b.dbiases_norm) == (
+            a.name,
+            a.weights_norm,
+            a.dweights_norm,
+            a.dbiases_norm,
+        )
+        assert (b.update_ratio, b.dead_fraction) == (a.update_ratio, a.dead_fraction)
+        assert b.histogram_counts is None and b.histogram_edges is None
+        assert np.isnan(b.weights_quantiles).all()
+
+
+def test_an_unknown_inspection_is_refused_by_name(data):
+    with pytest.raises(ValueError, match="'histograms'"):
+        make_trainer(data).run_epoch(inspect="histograms")
+
+
 def test_layer_stats_give_the_tensorboard_percentiles_of_weights_and_dweights(data):
     from model.trainer import QUANTILES
 
