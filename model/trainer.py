@@ -40,6 +40,11 @@ class TrainingDiverged(RuntimeError):
         )
 
 
+#: The quantiles of a layer inspected for its scalars only: NaN, shared and read-only.
+_NO_QUANTILES = np.full(9, np.nan)
+_NO_QUANTILES.flags.writeable = False
+
+
 @dataclass(frozen=True)
 class LayerStats:
     """What the gradient inspector shows for one ``Dense`` layer after an epoch."""
@@ -58,8 +63,8 @@ class LayerStats:
     histogram_edges: np.ndarray | None = None
     #: The ``QUANTILES`` of ``weights`` and of ``dweights``, shape (9,) each, smallest first:
     #: TensorBoard's distribution bands (min, -1.5σ, -1σ, -½σ, median, +½σ, +1σ, +1.5σ, max).
-    weights_quantiles: np.ndarray = field(default_factory=lambda: np.full(9, np.nan))
-    dweights_quantiles: np.ndarray = field(default_factory=lambda: np.full(9, np.nan))
+    weights_quantiles: np.ndarray = field(default_factory=lambda: _NO_QUANTILES)
+    dweights_quantiles: np.ndarray = field(default_factory=lambda: _NO_QUANTILES)
 
 
 @dataclass(frozen=True)
@@ -219,8 +224,9 @@ class Trainer:
         """Train one epoch and return its stats.
 
         ``inspect``: True fills in ``layers`` (every ``LayerStats`` field); ``"scalars"``
-        only their numbers (norms, update ratio, dead fraction: ~20 µs for ch10, where the
-        histograms and quantiles take ~250 µs); False leaves ``layers`` None.
+        only their numbers (norms, update ratio, dead fraction: ~35 µs more than a plain
+        ch10 epoch, where the histograms and quantiles add ~250 µs); False leaves
+        ``layers`` None.
         """
         if inspect is not True and inspect is not False and inspect != "scalars":
             raise ValueError(f"inspect must be True, False or 'scalars', got {inspect!r}")
@@ -290,9 +296,9 @@ class Trainer:
         stats = []
         for i, dense in enumerate(net.dense_layers):
             before = self._current.params[net.param_slices[i, "weights"]]
-            weights_norm = float(np.linalg.norm(dense.weights))
-            before_norm = float(np.linalg.norm(before))
-            change = float(np.linalg.norm(dense.weights.ravel() - before))
+            weights_norm = _norm(dense.weights)
+            before_norm = _norm(before)
+            change = _norm(dense.weights.ravel() - before)
             fired = alive.get(i)
             extra = {}
             if full:
@@ -307,8 +313,8 @@ class Trainer:
                 LayerStats(
                     name=dense_name(i, dense),
                     weights_norm=weights_norm,
-                    dweights_norm=float(np.linalg.norm(dense.dweights)),
-                    dbiases_norm=float(np.linalg.norm(dense.dbiases)),
+                    dweights_norm=_norm(dense.dweights),
+                    dbiases_norm=_norm(dense.dbiases),
                     update_ratio=change / before_norm if before_norm > 0 else 0.0,
                     dead_fraction=None if fired is None else float(1.0 - fired.mean()),
                     **extra,
@@ -324,6 +330,13 @@ class Trainer:
             if callback is not None and callback(stats) is False:
                 break
         return stats
+
+
+def _norm(values: np.ndarray) -> float:
+    """The Frobenius norm, as ``np.linalg.norm`` computes it for a real array
+    (``sqrt(x.dot(x))`` of the flattened values), without its ~2 µs of checks."""
+    flat = values.ravel()
+    return float(np.sqrt(np.dot(flat, flat)))  # in the values' dtype, as numpy does
 
 
 def distribution_bands(values: np.ndarray, max_sample: int = QUANTILE_SAMPLE) -> np.ndarray:
