@@ -82,7 +82,10 @@ class HiddenSpaceView(QWidget):
         self.next_button.setObjectName("hidden_space_next_button")
         self.next_button.setToolTip("Show the layer's next two neurons.")
         bar.addWidget(self.layer_combo, 1)
-        for label, box in (("x: neuron", self.x_input), ("y: neuron", self.y_input)):
+        # Short labels: the plot's axes name the neurons ("neuron 3"), the boxes' tooltips too,
+        # and a narrow bar lets the window fit a 1280-pixel screen (the dock is tabbed with
+        # the neuron views, and the widest tab sets the column's width).
+        for label, box in (("x:", self.x_input), ("y:", self.y_input)):
             bar.addWidget(QLabel(label))
             bar.addWidget(box)
         bar.addWidget(self.next_button)

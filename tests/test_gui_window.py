@@ -91,13 +91,22 @@ def test_a_first_window_takes_the_smaller_of_1600x1000_and_a_screen_that_holds_i
     assert first_size(None, minimum) == FIRST_SIZE
 
 
-def test_the_window_fits_a_1366_pixel_wide_laptop_screen_with_validation_points(qtbot, main_window):
+def test_the_window_fits_a_1280_pixel_wide_screen_with_validation_points(qtbot, main_window):
     type_into(qtbot, main_window.data_panel.validation_input, "0.2")
     with qtbot.waitSignal(main_window.run_ready, timeout=10_000):
         click(qtbot, main_window.reset_button)
     qtbot.wait(50)
     assert main_window.boundary_plot.validation_checkbox.isVisible()
-    assert main_window.minimumSizeHint().width() <= 1366
+    assert main_window.minimumSizeHint().width() <= 1280
+
+
+def test_a_first_window_on_a_1280x800_screen_takes_the_screen(main_window):
+    from PySide6.QtCore import QSize
+
+    from gui.window_config import first_size
+
+    screen = QSize(1280, 800)
+    assert first_size(screen, main_window.minimumSizeHint()) == screen
 
 
 def test_start_advances_the_epoch_and_fills_the_plots(qtbot, main_window):
