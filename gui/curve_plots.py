@@ -292,10 +292,13 @@ class CurvePlot(PlotPanel):
         val = self.val_history.last
         text = (
             f'<span style="color:{TRAIN_CURVE_COLOR}">{SWATCH} train '
-            f"{_format(train and train[1])}</span> &nbsp; "
-            f'<span style="color:{VALIDATION_CURVE_COLOR}">{SWATCH} val '
-            f"{_format(val and val[1])}</span>"
+            f"{_format(train and train[1])}</span>"
         )
+        if val is not None:  # a run without validation points has no "val –" to show
+            text += (
+                f' &nbsp; <span style="color:{VALIDATION_CURVE_COLOR}">{SWATCH} val '
+                f"{_format(val[1])}</span>"
+            )
         if text != self._label_text:  # laying out rich text costs more than comparing it
             self._label_text = text
             self.value_label.setText(text)

@@ -494,6 +494,13 @@ def test_the_label_under_the_plot_names_each_curve_in_its_colour(loss_plot):
     assert f"color:{VALIDATION_CURVE_COLOR}" in text and "val 0.25" in text
 
 
+def test_the_label_under_the_plot_leaves_out_validation_when_there_is_none(loss_plot):
+    loss_plot.extend(np.array([1.0, 2.0]), np.array([0.5, 0.4]), np.array([np.nan, np.nan]))
+    loss_plot.refresh()
+    text = loss_plot.value_label.text()
+    assert "train 0.4" in text and "val" not in text
+
+
 def test_the_grid_follows_the_ticks_of_both_axes(loss_plot):
     for epoch in range(1, 200):
         loss_plot.append(epoch, 1.0 / epoch, None)
