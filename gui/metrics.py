@@ -98,9 +98,9 @@ class LayerRows:
     The worker has one epoch before every snapshot (~30 a second) inspected for its
     scalars alone (``inspect="scalars"``, ~35 µs for ch10) and sends the rows with the
     next inspector snapshot (~5 a second): the inspector's plots over the epochs get six
-    times the points for the cost of a few epochs a second. A row is the epoch and, for
-    each Dense layer, ``PER_LAYER`` numbers: its dweights norm, dbiases norm, update ratio
-    and dead fraction (NaN: no ReLU after it).
+    times the points for ~1 ms of the training thread's time a second. A row is the epoch
+    and, for each Dense layer, ``PER_LAYER`` numbers: its dweights norm, dbiases norm,
+    update ratio and dead fraction (NaN: no ReLU after it).
     """
 
     PER_LAYER = 4
