@@ -308,6 +308,10 @@ class TrainingWorker(QObject):
                 if trainer.epoch >= limit:
                     reason = LIMIT_REACHED
                     break
+                if trainer.epoch + 1 == limit:
+                    # The last epoch: the inspector shows the state training ends in, not
+                    # one from up to a fifth of a second (thousands of epochs) before.
+                    inspect = True
                 stats = trainer.run_epoch(inspect=inspect or light)
                 done += 1
                 rows.add(stats)

@@ -353,6 +353,18 @@ def test_the_epoch_limit_stops_training(qtbot, worker):
     assert worker.recorder.snapshots[-1].boundary is not None
 
 
+def test_the_last_snapshot_at_the_epoch_limit_brings_the_inspectors_numbers_of_that_epoch(
+    qtbot, worker
+):
+    worker.change(epoch_limit=3000)
+    worker.driver.train.emit(0)
+    qtbot.waitUntil(lambda: bool(worker.recorder.stops), timeout=10_000)
+    last = worker.recorder.snapshots[-1]
+    assert last.epoch == 3000
+    assert last.has_inspector
+    assert last.layer_rows[-1, 0] == 3000
+
+
 def test_divergence_is_reported_with_its_epoch_and_finite_weights(qtbot, worker):
     # With L2 the penalty on the exploding weights overflows (softmax alone saturates).
     worker.driver.build.emit(SMALL.updated({"network": {"weight_l2": 5e-4}}), None)
