@@ -31,7 +31,7 @@ from gui.inspector_rows import (
     REFERENCE_COLOR,
     LayerRow,
 )
-from gui.live_items import LiveLabel
+from gui.live_items import ClippedLabel
 from gui.metrics import LayerRows
 from gui.plot_base import LiveLayoutWidget
 
@@ -145,11 +145,13 @@ class GradientPanel(QtWidgets.QWidget):
             (_header("dweights histogram", HISTOGRAM_COLOR), HISTOGRAM_TIP),
         )
         for col, (text, tip) in enumerate(headers):
-            label = LiveLabel(text, size="9pt")
+            label = ClippedLabel(text, size="9pt")
             ci.addItem(label, row=0, col=col)
             label.setToolTip(tip)
             label.setMaximumHeight(HEADER_HEIGHT)
-            # Equal columns, whatever the length of the header or of the row labels.
+            # Equal columns, whatever the length of the header or of the row labels; on a
+            # narrow screen a header is cut at its column's edge (its tooltip says it all)
+            # rather than widen the rows past the view, which cut off the last column.
             label.setSizePolicy(
                 QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed
             )

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.colors import PLOT_FOREGROUND, REFERENCE_LINE_COLOR, darker
 from gui.history import History
 from gui.inspector_axes import LogAxis
-from gui.live_items import LiveLabel
+from gui.live_items import ClippedLabel
 from gui.plot_base import cache_axes
 from gui.plot_items import (
     CompactAxis,
@@ -168,7 +168,7 @@ class LayerRow:
         self.selected = False
         self._values: tuple[str, ...] = ()  # the label's words after the name
         self._label_shown = None
-        self.label = LiveLabel("", justify="left", size="9pt", color=PLOT_FOREGROUND)
+        self.label = ClippedLabel("", justify="left", size="9pt", color=PLOT_FOREGROUND)
         # Long labels must not widen the first column; they are clipped instead.
         self.label.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred

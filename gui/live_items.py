@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap, QTextCursor, QTransform
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsWidget
 
 
 class LiveAxis(pg.AxisItem):
@@ -157,6 +157,29 @@ class LiveLabel(pg.LabelItem):
 
 
 _KEEP_ANCHOR = QTextCursor.MoveMode.KeepAnchor
+
+
+class ClippedLabel(LiveLabel):
+    """A ``LiveLabel`` that may be narrower than its text, which is cut at its edge.
+
+    pyqtgraph makes a label's text width its minimum width at every text change and
+    resize, whatever its size policy: in a layout, a long label widened its column past
+    the view (the inspector's rows at 1280 px lost their last column).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        self.setMinimumWidth(1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        bounds, rect = self.itemRect(), self.rect()
+        if bounds.width() > rect.width():  # cut: show the text's start, not its middle
+            self.item.moveBy(rect.left() - bounds.left(), 0)
 
 
 def _utf16_len(text: str) -> int:

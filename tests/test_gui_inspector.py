@@ -124,6 +124,21 @@ def test_set_layers_with_another_count_rebuilds_the_rows(panel):
     assert panel.layer_combo.count() == 7
 
 
+def test_on_a_narrow_panel_every_column_stays_in_view_and_long_labels_are_cut(
+    qtbot, panel, snapshots
+):
+    panel.show()
+    qtbot.waitExposed(panel)
+    feed(panel, snapshots[0])  # the rows' labels now hold their numbers: ~500 px of text
+    panel.resize(360, 900)
+    qtbot.waitUntil(lambda: panel.rows_scroll.viewport().width() < 360)
+    qtbot.wait(50)
+    width = panel.rows_scroll.viewport().width()
+    for row in panel.rows:
+        assert row.histogram_plot.sceneBoundingRect().right() <= width + 1
+        assert row.label.itemRect().width() > row.label.rect().width()  # cut, not widened
+
+
 def test_rows_built_after_the_panel_is_shown_fill_the_view(qtbot):
     panel = GradientPanel()
     qtbot.addWidget(panel)
