@@ -167,6 +167,9 @@ class ClippedLabel(LiveLabel):
     the view (the inspector's rows at 1280 px lost their last column).
     """
 
+    #: The clip is its rectangle, from Qt's C++ (pyqtgraph answers in Python, at each paint).
+    shape = QGraphicsWidget.shape
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
