@@ -198,12 +198,14 @@ class HiddenSpaceView(QWidget):
         if not dead:
             self.dead_label.setVisible(False)
             return
-        names = " and ".join(f"neuron {n}" for n in sorted(set(dead)))
-        verb = "are" if len(set(dead)) > 1 else "is"
-        self.dead_label.setText(
-            f"{names} {verb} 0 for every point (a dead ReLU): its axis is flat. "
-            "'Next pair' shows other neurons."
+        neurons = sorted(set(dead))
+        names = " and ".join(f"neuron {n}" for n in neurons)
+        what = (
+            "is 0 for every point (a dead ReLU): its axis is flat"
+            if len(neurons) == 1
+            else "are 0 for every point (dead ReLUs): their axes are flat"
         )
+        self.dead_label.setText(f"{names} {what}. 'Next pair' shows other neurons.")
         self.dead_label.setVisible(True)
 
     def dead_neurons(self) -> tuple[int, ...]:

@@ -75,6 +75,16 @@ def test_a_dead_neuron_on_an_axis_is_named_as_dead(view):
     assert "neuron 0 is 0 for every point" in view.dead_label.text()
 
 
+def test_two_dead_neurons_are_named_together(view):
+    network = build_network(2, 3, (8, 6), rng=0, init="he")
+    dense = network.dense_layers[0]
+    dense.weights[:, :2] = 0.0
+    dense.biases[:, :2] = -1.0
+    view.show_space(space_for(view, network))
+    assert view.dead_neurons() == (0, 1)
+    assert "neuron 0 and neuron 1 are 0 for every point" in view.dead_label.text()
+
+
 def test_the_dead_note_goes_when_the_pair_is_alive(qtbot, view):
     view.show_space(_space_with_dead_x(view))
     qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
